@@ -1,6 +1,6 @@
 /**
  * The base of every error slapos.ts raises on purpose. Callers match on
- * `code` (stable, documented in docs/ERRORS.md), never on `instanceof`, so that
+ * `code` (stable, listed per module in docs/errors/<module>.md), never on `instanceof`, so that
  * errors survive being re-thrown across module boundaries and child processes.
  */
 export class SlapOSError extends Error {
