@@ -12,4 +12,4 @@ export { HttpTransport, type HttpTransportOptions } from './transport/http.ts';
 export { withRetryOnNotReady, type RetryOnNotReadyOptions } from './transport/retry.ts';
 export { withLogging } from './transport/logging.ts';
 export { SlapError, SLAP_ERRORS, type SlapErrorCode } from './errors.ts';
-export { marshal, unmarshal, dict2xml, xml2dict, serialiseParameters, PyFloat, PyObject, PyTuple, SLAP_CLASSES, SLAP_MODULE, CodecErrorCode, type MarshalDict, type MarshalValue, type UnmarshalOptions } from './codec/index.ts';
+export { marshal, unmarshal, dict2xml, xml2dict, serialiseParameters, isMarshalDict, PyFloat, PyObject, PyTuple, SLAP_CLASSES, SLAP_MODULE, CodecErrorCode, type MarshalDict, type MarshalValue, type UnmarshalOptions } from './codec/index.ts';
