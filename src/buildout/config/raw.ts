@@ -1,0 +1,96 @@
+/**
+ * The merged, not yet substituted configuration: sections of raw option
+ * values, plus the `+=` / `-=` edits that could not be applied yet because
+ * nothing below them defined the option (they apply when the section is
+ * finally read, on top of its macros — zc.buildout 4's behaviour, a superset
+ * of 3.0.1's).
+ *
+ * Values are immutable; merging shares every section that one side does not
+ * touch, so a deep extends tree costs one map per changed section.
+ */
+export interface RawSection {
+  /** Plain assignments. An option never has both a plain value and pending edits. */
+  readonly values: ReadonlyMap<string, string>;
+  /** Pending `+=` lines, by option. */
+  readonly adds: ReadonlyMap<string, string>;
+  /** Pending `-=` lines, by option. */
+  readonly removes: ReadonlyMap<string, string>;
+}
+
+export type RawConfig = ReadonlyMap<string, RawSection>;
+
+export const EMPTY_SECTION: RawSection = { values: new Map(), adds: new Map(), removes: new Map() };
+
+/** `base += added`: buildout concatenates by lines. */
+export function addLines(base: string | undefined, added: string): string {
+  return base === undefined ? added : `${base}\n${added}`;
+}
+
+/** `base -= removed`: drops the lines of `base` exactly equal to a line of `removed`. */
+export function removeLines(base: string, removed: string): string {
+  const drop = new Set(removed.split('\n'));
+  return base.split('\n').filter((line) => !drop.has(line)).join('\n');
+}
+
+/** Applies one option's pending edits to a starting value (undefined: the option did not exist). */
+function applyEdits(start: string | undefined, add: string | undefined, remove: string | undefined): string {
+  let value = add === undefined ? start : addLines(start, add);
+  if (remove !== undefined) value = removeLines(value ?? '', remove);
+  return value ?? '';
+}
+
+/** Overlays section `over` on `base` (a later file, a command line, a macro user). */
+export function mergeSection(base: RawSection, over: RawSection): RawSection {
+  if (base.values.size === 0 && base.adds.size === 0 && base.removes.size === 0) return over;
+  const values = new Map(base.values);
+  const adds = new Map(base.adds);
+  const removes = new Map(base.removes);
+  for (const [key, value] of over.values) {
+    values.set(key, value);
+    adds.delete(key);
+    removes.delete(key);
+  }
+  for (const key of editedKeys(over)) {
+    const add = over.adds.get(key);
+    const remove = over.removes.get(key);
+    const start = values.get(key);
+    if (start !== undefined) {
+      values.set(key, applyEdits(start, add, remove));
+      continue;
+    }
+    // Both sides only edit: keep the edits pending, in order.
+    let earlierAdd = adds.get(key);
+    if (earlierAdd !== undefined && remove !== undefined) earlierAdd = removeLines(earlierAdd, remove);
+    const combinedAdd = add === undefined ? earlierAdd : earlierAdd === undefined ? add : addLines(earlierAdd, add);
+    const earlierRemove = removes.get(key);
+    const combinedRemove = remove === undefined ? earlierRemove : earlierRemove === undefined ? remove : addLines(earlierRemove, remove);
+    if (combinedAdd === undefined) adds.delete(key); else adds.set(key, combinedAdd);
+    if (combinedRemove === undefined) removes.delete(key); else removes.set(key, combinedRemove);
+  }
+  return { values, adds, removes };
+}
+
+/** Overlays a whole configuration on another, sharing untouched sections. */
+export function mergeConfig(base: RawConfig, over: RawConfig): RawConfig {
+  if (base.size === 0) return over;
+  const result = new Map(base);
+  for (const [name, section] of over) {
+    const below = result.get(name);
+    result.set(name, below === undefined ? section : mergeSection(below, section));
+  }
+  return result;
+}
+
+/** The final option values of a section: its pending edits applied on `inherited` (its macros). */
+export function finalizeSection(section: RawSection, inherited?: ReadonlyMap<string, string>): Map<string, string> {
+  const result = new Map(inherited ?? []);
+  for (const [key, value] of section.values) result.set(key, value);
+  for (const key of editedKeys(section)) {
+    result.set(key, applyEdits(result.get(key), section.adds.get(key), section.removes.get(key)));
+  }
+  return result;
+}
+
+function editedKeys(section: RawSection): Set<string> {
+  return new Set([...section.adds.keys(), ...section.removes.keys()]);
+}

@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BuildoutResult, BuildoutRunner, BuildoutRunOptions } from './runner.ts';
+import type { LaunchChild } from './runners.ts';
+
+/**
+ * A Python zc.buildout configured with slapos.cfg `buildout = <script>`, run
+ * as the original does: when the target directory has no `bin/buildout` yet,
+ * bootstrap it with the configured script; then run `bin/buildout -U` through
+ * the interpreter named on its shebang line (avoiding the kernel's shebang
+ * length limit for deep software directories).
+ */
+export class ExternalBuildoutRunner implements BuildoutRunner {
+  readonly kind = 'external' as const;
+
+  constructor(private readonly script: string, private readonly launch: LaunchChild) {}
+
+  async run(options: BuildoutRunOptions): Promise<BuildoutResult> {
+    const params = [...(options.args ?? []), '-c', options.config ?? 'buildout.cfg'];
+    const local = join(options.directory, 'bin', 'buildout');
+    if (!existsSync(local)) {
+      options.logger.info(`Bootstrapping buildout in ${options.directory}`, { buildout: this.script });
+      const bootstrap = await this.launchScript(resolve(this.script), [...params, 'bootstrap'], options);
+      if (!bootstrap.ok) return bootstrap;
+    }
+    return this.launchScript(local, ['-U', ...params], options);
+  }
+
+  private launchScript(script: string, args: string[], options: BuildoutRunOptions): Promise<BuildoutResult> {
+    const interpreter = interpreterOf(script);
+    // a script that cannot be read is a failed run, reported with the release like any buildout failure
+    if ('unreadable' in interpreter) {
+      return Promise.resolve({ ok: false, exitCode: null, signal: null, outputTail: `buildout script ${script} cannot be read: ${interpreter.unreadable}\n` });
+    }
+    const [command, ...prefix] = [...interpreter.words, script];
+    return this.launch({
+      command: command!,
+      args: [...prefix, ...args],
+      cwd: options.directory,
+      env: options.env ?? process.env,
+      user: options.user,
+      umask: options.umask,
+      onOutput: options.onOutput,
+      signal: options.signal,
+    });
+  }
+}
+
+/** The words of a script's `#!` line (none when it has no such line), or why it cannot be read. */
+export function interpreterOf(script: string): { words: string[] } | { unreadable: string } {
+  let firstLine: string;
+  try {
+    firstLine = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  } catch (error) {
+    return { unreadable: (error as Error).message };
+  }
+  return { words: firstLine.startsWith('#!') ? firstLine.slice(2).trim().split(/\s+/) : [] };
+}
