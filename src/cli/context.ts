@@ -66,3 +66,11 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
     }
   };
 }
+
+/**
+ * The argv running this very `slapos` command (node, its flags such as a
+ * TypeScript loader, the script): what supervisord runs as the watchdog.
+ */
+export function slaposProgram(): string[] {
+  return [process.execPath, ...process.execArgv, process.argv[1]!];
+}

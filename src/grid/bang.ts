@@ -1,0 +1,32 @@
+import type { Logger } from '../log/index.ts';
+import { Slap } from '../slap/index.ts';
+
+/** What a computer bang needs from slapos.cfg (`[slapos]`). */
+export interface ComputerBangOptions {
+  masterUrl: string;
+  computerId: string;
+  keyFile?: string;
+  certFile?: string;
+  masterCaFile?: string;
+  message: string;
+  logger: Logger;
+}
+
+/**
+ * `slapos node bang` (spec node.md §8.2): tells the master that something
+ * happened to the whole computer (a reboot, a repair), so that it has every
+ * partition of the computer reprocessed.
+ */
+export async function bangComputer(options: ComputerBangOptions): Promise<void> {
+  const slap = new Slap({ logger: options.logger });
+  slap.initializeConnection(options.masterUrl, {
+    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+    ...(options.certFile === undefined ? {} : { certFile: options.certFile }),
+    ...(options.masterCaFile === undefined ? {} : { caFile: options.masterCaFile }),
+  });
+  try {
+    await slap.registerComputer(options.computerId).bang(options.message);
+  } finally {
+    await slap.close();
+  }
+}

@@ -1,0 +1,16 @@
+export { runSlapgridInstance } from './slapgrid-instance.ts';
+export type { InstanceRunOptions, InstanceRunResult, PartitionFailure } from './slapgrid-instance.ts';
+export { processPartition } from './process-partition.ts';
+export type { PartitionOutcome, ProcessPartitionOptions } from './process-partition.ts';
+export type { InstallPhase, PartitionContext, PartitionPhases, PromisePhase, RequestTransactionPhase, ServicesPhase, TimestampPhase } from './phases.ts';
+export { RequestTransactions } from './request-transaction-phase.ts';
+export { BuildoutInstall } from './install-phase.ts';
+export { SupervisordServices } from './services-phase.ts';
+export { PartitionPromises } from './promise-phase.ts';
+export { PartitionTimestamp } from './timestamp-phase.ts';
+export { decideProcessing } from './processing-decision.ts';
+export type { ProcessingDecision, ProcessingFacts } from './processing-decision.ts';
+export { buildoutValue, renderBuildoutTail, renderPartitionProfile } from './buildout-profile.ts';
+export type { SlapConnectionInfo } from './buildout-profile.ts';
+export { InstanceError } from './errors.ts';
+export type { InstanceErrorCode } from './errors.ts';

@@ -1,0 +1,191 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../log/index.ts';
+import { hasCode, messageOf } from '../../errors/index.ts';
+import type { BuildoutRunner } from '../../buildout/runner.ts';
+import { createBuildoutRunner } from '../../buildout/runners.ts';
+import { PyFloat, Slap, type ComputerPartition } from '../../slap/index.ts';
+import type { NodeConfig } from '../node-config.ts';
+import { lookupUser, runChild } from '../spawn.ts';
+import { softwareUrlHash } from '../software/hash.ts';
+import { startSupervisord, supervisordLayout } from '../supervisord/index.ts';
+import { InstanceError } from './errors.ts';
+import { BuildoutInstall } from './install-phase.ts';
+import type { PartitionContext, PartitionPhases } from './phases.ts';
+import { processPartition, type PartitionOutcome } from './process-partition.ts';
+import { PartitionPromises } from './promise-phase.ts';
+import { RequestTransactions } from './request-transaction-phase.ts';
+import { SupervisordServices } from './services-phase.ts';
+import { PartitionTimestamp } from './timestamp-phase.ts';
+
+/** Promises of one partition running at once. */
+const DEFAULT_PROMISE_CONCURRENCY = 4;
+
+export interface InstanceRunOptions {
+  config: NodeConfig;
+  logger: Logger;
+  /** Process partitions even when up to date (`--force`, `--all`, `--develop`). */
+  force?: boolean;
+  /** `--only-cp`: process only these partitions (each must be known to the master). */
+  onlyCp?: string[];
+  promiseConcurrency?: number;
+  /** Name or path of supervisord; default `supervisord` in PATH. */
+  supervisordBinary?: string;
+  forbidSupervisordLaunch?: boolean;
+  /** The watchdog event listener's command line for supervisord.conf; none = no listener. */
+  watchdogCommand?: string;
+  /** Environment the children's clean environments are made from; default this process's. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Runs buildout when a software release ships none; default from `[slapos] buildout`. */
+  runner?: BuildoutRunner;
+}
+
+export interface PartitionFailure {
+  id: string;
+  message: string;
+  /** Only promises failed: the instance is deployed but not working. */
+  promise: boolean;
+}
+
+export interface InstanceRunResult {
+  outcomes: Record<string, PartitionOutcome | 'left alone'>;
+  failures: PartitionFailure[];
+  /** 0 success, 1 a partition failed, 2 only promises failed (as the original). */
+  exitCode: 0 | 1 | 2;
+}
+
+function timestampOf(partition: ComputerPartition): string | undefined {
+  const value = partition.getInstanceParameterDict().timestamp;
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  if (value instanceof PyFloat) return String(value.value);
+  return undefined;
+}
+
+function softwareReleaseUrlOf(partition: ComputerPartition): string | undefined {
+  try {
+    return partition.getSoftwareRelease().getURI() || undefined;
+  } catch (error) {
+    if (hasCode(error, 'SLAP_ERR_NOT_FOUND')) return undefined;
+    throw error;
+  }
+}
+
+/** Rejects options that make no sense, naming the option, before anything runs. */
+function checkOptions(options: InstanceRunOptions): void {
+  const { promiseConcurrency, onlyCp } = options;
+  if (promiseConcurrency !== undefined && !(Number.isInteger(promiseConcurrency) && promiseConcurrency > 0)) {
+    throw new TypeError(`runSlapgridInstance: promiseConcurrency must be a positive integer, got ${promiseConcurrency}`);
+  }
+  if (onlyCp !== undefined && onlyCp.some((id) => typeof id !== 'string' || id === '')) {
+    throw new TypeError('runSlapgridInstance: onlyCp must list non-empty partition ids');
+  }
+}
+
+/**
+ * `slapos node instance` (spec node.md §5.1): makes sure supervisord runs,
+ * asks the master for this computer's partitions and processes each one in
+ * its own error handler, so that one bad partition never stops the others.
+ * Failures are reported to the master and summarised in the result.
+ */
+export async function runSlapgridInstance(options: InstanceRunOptions): Promise<InstanceRunResult> {
+  checkOptions(options);
+  const { config, logger } = options;
+  const baseEnv = options.baseEnv ?? process.env;
+  const layout = supervisordLayout(config.instanceRoot, { socketPath: config.supervisordSocket, configPath: config.supervisordConfigurationPath });
+  const { client, launched } = await startSupervisord(layout, {
+    logger,
+    ...(options.watchdogCommand === undefined ? {} : { watchdogCommand: options.watchdogCommand }),
+    ...(options.supervisordBinary === undefined ? {} : { supervisordBinary: options.supervisordBinary }),
+    ...(options.forbidSupervisordLaunch === undefined ? {} : { forbidLaunch: options.forbidSupervisordLaunch }),
+  });
+
+  const phases: PartitionPhases = {
+    install: new BuildoutInstall({
+      computerId: config.computerId,
+      masterUrl: config.masterUrl,
+      instanceRoot: config.instanceRoot,
+      ...(config.certificateRepositoryPath === undefined ? {} : { certificateRepositoryPath: config.certificateRepositoryPath }),
+      runner: options.runner ?? createBuildoutRunner({ buildout: config.buildout }, runChild),
+      baseEnv,
+    }),
+    transactions: new RequestTransactions(),
+    services: new SupervisordServices(layout, client),
+    promises: new PartitionPromises({ timeoutSeconds: config.promiseTimeout, concurrency: options.promiseConcurrency ?? DEFAULT_PROMISE_CONCURRENCY, baseEnv }),
+    timestamp: new PartitionTimestamp({ force: options.force ?? false, maximumPeriodicity: config.maximumPeriodicity, forcePeriodicity: config.forcePeriodicity }),
+  };
+
+  const slap = new Slap({ logger });
+  slap.initializeConnection(config.masterUrl, {
+    ...(config.keyFile === undefined ? {} : { keyFile: config.keyFile }),
+    ...(config.certFile === undefined ? {} : { certFile: config.certFile }),
+    ...(config.masterCaFile === undefined ? {} : { caFile: config.masterCaFile }),
+  });
+  try {
+    const partitions = await slap.registerComputer(config.computerId).getComputerPartitionList();
+    const selected = selectPartitions(partitions, options.onlyCp);
+    const result: InstanceRunResult = { outcomes: {}, failures: [], exitCode: 0 };
+    for (const partition of selected) {
+      const id = partition.getId();
+      try {
+        const context = await partitionContext(config, partition, logger);
+        if (context === undefined) {
+          result.outcomes[id] = 'left alone';
+          continue;
+        }
+        // A supervisord started by this run runs no program: up-to-date partitions get their services back.
+        result.outcomes[id] = await processPartition(context, phases, { resumeServices: launched });
+      } catch (error) {
+        const promise = hasCode(error, 'GRID_ERR_PROMISE_FAILED');
+        const message = messageOf(error);
+        logger.error(promise ? 'Promise failed' : 'Partition processing failed', { partition: id, code: (error as { code?: unknown }).code, reason: message });
+        result.failures.push({ id, message, promise });
+        await partition.error(message, logger);
+      }
+    }
+    for (const failure of result.failures) logger.error(`${failure.id}: ${failure.message.split('\n')[0]}`);
+    result.exitCode = result.failures.some((f) => !f.promise) ? 1 : result.failures.length > 0 ? 2 : 0;
+    return result;
+  } finally {
+    await slap.close();
+  }
+}
+
+/** The partitions to look at: all of them, or those of `--only-cp`, which must all exist. */
+function selectPartitions(partitions: ComputerPartition[], onlyCp: string[] | undefined): ComputerPartition[] {
+  if (onlyCp === undefined || onlyCp.length === 0) return partitions;
+  const known = new Set(partitions.map((p) => p.getId()));
+  const unknown = onlyCp.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new InstanceError('GRID_ERR_UNKNOWN_PARTITION', `Unknown partition(s): ${unknown.join(', ')}`);
+  const wanted = new Set(onlyCp);
+  return partitions.filter((p) => wanted.has(p.getId()));
+}
+
+/**
+ * What processing needs to know about a partition, or undefined for a free
+ * partition or one without a software release (left alone). A missing
+ * partition directory is an error.
+ */
+async function partitionContext(config: NodeConfig, partition: ComputerPartition, logger: Logger): Promise<PartitionContext | undefined> {
+  const id = partition.getId();
+  const softwareReleaseUrl = softwareReleaseUrlOf(partition);
+  if (softwareReleaseUrl === undefined) {
+    logger.debug('No software release, partition left alone', { partition: id });
+    return undefined;
+  }
+  const path = join(config.instanceRoot, id);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) throw new InstanceError('GRID_ERR_PARTITION_DIRECTORY', `Please create partition directory ${path}`);
+  const user = await lookupUser(info.uid);
+  return {
+    id,
+    path,
+    requestedState: partition.getState(),
+    softwareReleaseUrl,
+    softwarePath: join(config.softwareRoot, softwareUrlHash(softwareReleaseUrl)),
+    masterTimestamp: timestampOf(partition),
+    account: { uid: info.uid, gid: info.gid, name: user.name, home: user.home },
+    partition,
+    logger: logger.child({ partition: id }),
+  };
+}

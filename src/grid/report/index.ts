@@ -1,0 +1,11 @@
+export { runSlapgridReport } from './slapgrid-report.ts';
+export type { ReportRunOptions, ReportRunResult } from './slapgrid-report.ts';
+export { destroyPartition, removePartitionGroups } from './destroy.ts';
+export type { DestroyOutcome, DestroyPartitionOptions } from './destroy.ts';
+export { decideRetention, RETENTION_DATE_FILE, RETENTION_DELAY_FILE } from './retention.ts';
+export type { RetentionDecision, RetentionFacts } from './retention.ts';
+export { checkJournal, parseConsumption, renderJournal } from './consumption.ts';
+export type { Movement, PartitionUsage } from './consumption.ts';
+export { emptyDirectory } from './empty-directory.ts';
+export { ReportError } from './errors.ts';
+export type { ReportErrorCode } from './errors.ts';

@@ -1,0 +1,184 @@
+import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SlapOSError } from '../errors/index.ts';
+import { NodeErrorCode } from './errors.ts';
+
+export const GRID_ERR_UNSAFE_USER = NodeErrorCode.UNSAFE_USER;
+export const GRID_ERR_SPAWN = NodeErrorCode.SPAWN;
+export const GRID_ERR_UNKNOWN_USER = NodeErrorCode.UNKNOWN_USER;
+
+/** The identity a child runs as when slapgrid is root. */
+export interface ChildUser {
+  uid: number;
+  gid: number;
+  name?: string;
+}
+
+export interface ChildOptions {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The complete environment of the child; nothing is inherited implicitly. */
+  env: NodeJS.ProcessEnv;
+  /** Dropped to when this process is root; ignored otherwise, as in the original. */
+  user?: ChildUser;
+  /** umask of the child only; this process's umask is never touched. */
+  umask?: number;
+  /** Each chunk of combined stdout+stderr, as it arrives. */
+  onOutput?: (chunk: string) => void;
+  /** Each complete line of combined output (the last one even without newline). */
+  onLine?: (line: string) => void;
+  /** How many characters of the end of the output to keep (default 64 KiB). */
+  tailSize?: number;
+  /** Aborting stops the child's whole process group (SIGTERM). */
+  signal?: AbortSignal;
+}
+
+export interface ChildResult {
+  ok: boolean;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** The end of the combined output. */
+  outputTail: string;
+}
+
+const DEFAULT_TAIL_SIZE = 64 * 1024;
+const SETPRIV = '/usr/bin/setpriv';
+const SHELL = '/bin/sh';
+
+/** Variables the original removes from a child's environment (§3.3 of the node spec). */
+const REMOVED_VARIABLES = [
+  'PYTHONHOME', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONY2K', 'PYTHONOPTIMIZE', 'PYTHONDEBUG',
+  'PYTHONDONTWRITEBYTECODE', 'PYTHONINSPECT', 'PYTHONUNBUFFERED', 'PYTHONVERBOSE', 'PYTHONNOUSERSITE',
+  'ENV', 'LOGNAME', 'TEMP', 'TMP', 'TMPDIR', 'USER',
+  'LANG', 'LANGUAGE', 'LC_ADDRESS', 'LC_ALL', 'LC_COLLATE', 'LC_CTYPE', 'LC_IDENTIFICATION', 'LC_MEASUREMENT',
+  'LC_MESSAGES', 'LC_MONETARY', 'LC_NAME', 'LC_NUMERIC', 'LC_PAPER', 'LC_SOURCED', 'LC_TELEPHONE', 'LC_TIME',
+];
+
+/**
+ * The "clean environment" of the original (0.32): the given environment minus
+ * Python, temp-dir, locale and identity variables, with HOME set to `home`.
+ * Returns a new object; `base` is not modified.
+ */
+export function cleanEnvironment(base: NodeJS.ProcessEnv, home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const name of REMOVED_VARIABLES) delete env[name];
+  env.HOME = home;
+  return env;
+}
+
+/**
+ * The argv that runs `command args` with stderr joined to stdout at the file
+ * descriptor level (one ordered stream, as the original's stderr=STDOUT), the
+ * requested umask and, when this process is root, under `user` with its
+ * supplementary groups (setpriv --init-groups, like the original's
+ * initgroups/setgid/setuid). A pure function, so the privilege decision is
+ * testable without being root.
+ */
+export function childArgv(options: Pick<ChildOptions, 'command' | 'args' | 'user' | 'umask'>, runningAsRoot: boolean): string[] {
+  const umask = options.umask === undefined ? '' : `umask ${options.umask.toString(8).padStart(4, '0')} && `;
+  // "$@" keeps every argument intact: nothing is interpolated into the script
+  let argv = [SHELL, '-c', `${umask}exec "$@" 2>&1`, 'slapos-child', options.command, ...options.args];
+  if (runningAsRoot && options.user) {
+    const { uid, gid } = options.user;
+    if (uid === 0 || gid === 0) {
+      throw new SlapOSError(GRID_ERR_UNSAFE_USER, `Dropping privileges to uid = ${uid} or gid = ${gid} is too dangerous`);
+    }
+    const groups = options.user.name ? ['--init-groups'] : ['--clear-groups'];
+    argv = [SETPRIV, `--reuid=${uid}`, `--regid=${gid}`, ...groups, '--', ...argv];
+  }
+  return argv;
+}
+
+/**
+ * Runs a child process with an explicit environment, stdin closed, stdout and
+ * stderr merged and streamed, and the end of the output kept for error
+ * reports. Resolves when the child exits (a non-zero exit is not an error);
+ * rejects with GRID_ERR_SPAWN only when it cannot start.
+ */
+export function runChild(options: ChildOptions): Promise<ChildResult> {
+  const runningAsRoot = process.getuid?.() === 0;
+  const [command, ...args] = childArgv(options, runningAsRoot);
+  const tailSize = options.tailSize ?? DEFAULT_TAIL_SIZE;
+  return new Promise((resolve, reject) => {
+    // its own process group, so that an abort stops everything it started
+    // (a recipe's shell and its children), not only the direct child
+    const child = spawn(command!, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const stopGroup = (): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // the group is already gone
+      }
+    };
+    if (options.signal?.aborted) stopGroup();
+    options.signal?.addEventListener('abort', stopGroup, { once: true });
+    let tail = '';
+    const lines = options.onLine ? new LineSplitter(options.onLine) : undefined;
+    const take = (chunk: string): void => {
+      tail = (tail + chunk).slice(-tailSize);
+      options.onOutput?.(chunk);
+      lines?.push(chunk);
+    };
+    child.stdout.setEncoding('utf8').on('data', take);
+    child.stderr.setEncoding('utf8').on('data', take);
+    let failed = false;
+    child.on('error', (error) => {
+      failed = true;
+      options.signal?.removeEventListener('abort', stopGroup);
+      reject(new SlapOSError(GRID_ERR_SPAWN, `cannot run ${options.command}: ${error.message}`, { cause: error }));
+    });
+    child.on('close', (exitCode, signal) => {
+      options.signal?.removeEventListener('abort', stopGroup);
+      if (failed) return;
+      lines?.end();
+      resolve({ ok: exitCode === 0, exitCode, signal, outputTail: tail });
+    });
+  });
+}
+
+/** Turns a stream of text chunks into complete lines (the last one flushed by `end()`). */
+export class LineSplitter {
+  private partial = '';
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: string): void {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.onLine(line);
+  }
+
+  end(): void {
+    if (this.partial !== '') this.onLine(this.partial);
+    this.partial = '';
+  }
+}
+
+/** A passwd entry, as slapgrid needs it to run a child as a directory's owner. */
+export interface UserEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+/** Looks a uid up through NSS (getent), so LDAP/sssd users work like in the original's pwd module. */
+export async function lookupUser(uid: number): Promise<UserEntry> {
+  let stdout: string;
+  try {
+    ({ stdout } = await promisify(execFile)('getent', ['passwd', String(uid)], { encoding: 'utf8' }));
+  } catch (error) {
+    throw new SlapOSError(GRID_ERR_UNKNOWN_USER, `no user with uid ${uid}`, { cause: error });
+  }
+  const fields = stdout.trim().split(':');
+  if (fields.length < 7) throw new SlapOSError(GRID_ERR_UNKNOWN_USER, `malformed passwd entry for uid ${uid}`);
+  return { name: fields[0]!, uid: Number(fields[2]), gid: Number(fields[3]), home: fields[5]! };
+}

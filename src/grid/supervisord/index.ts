@@ -1,0 +1,17 @@
+export { SupervisordClient } from './client.ts';
+export type { ConfigDiff, ProcessInfo, ProcessResult, SupervisordClientOptions, SupervisordState } from './client.ts';
+export { SupervisordError, SupervisordFault, faultToError } from './errors.ts';
+export type { SupervisordErrorCode } from './errors.ts';
+export { supervisordValue, renderSupervisordConfig, renderPartitionGroupConfig } from './config.ts';
+export type { PartitionAccount, PartitionGroupOptions, PartitionProgram, SupervisordConfigOptions } from './config.ts';
+export { supervisordLayout, prepareSupervisordLayout, updateFile } from './layout.ts';
+export type { SupervisordLayout } from './layout.ts';
+export { ensureSupervisord, findExecutable } from './launch.ts';
+export type { EnsureSupervisordOptions, RunningSupervisord } from './launch.ts';
+export { updateSupervisor } from './reconcile.ts';
+export { encodeCall, decodeResponse, callSupervisord } from './xmlrpc.ts';
+export type { XmlRpcValue, XmlRpcResponse } from './xmlrpc.ts';
+export { listPartitionPrograms, writePartitionGroup, startPartitionGroup, stopPartitionGroup } from './partition-group.ts';
+export type { PartitionGroup } from './partition-group.ts';
+export { startSupervisord } from './start.ts';
+export type { StartSupervisordOptions } from './start.ts';

@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestProxy, type TestProxy } from '../../helpers/proxy.ts';
+import { runSlapos, type CliResult } from '../../helpers/cli.ts';
+import { Logger, silentLogger } from '../../../src/log/index.ts';
+import { marshal, Slap } from '../../../src/slap/index.ts';
+import { SupervisordClient } from '../../../src/grid/supervisord/index.ts';
+
+/*
+ * A formatted computer for report/watchdog tests: a real proxy (whose request
+ * log is kept, to count the SLAP calls it received), partitions owned by
+ * "nobody" when the tests run as root, and one software release whose
+ * bin/buildout is a shell script standing for an instance profile. It keeps
+ * the contract slapgrid relies on: run in the partition as the partition
+ * user, it writes a watched service (which also leaves a process behind,
+ * escaped from supervisord's process group), a usage report script, an
+ * uninstall script (sbin/destroy), and files including a read-only directory.
+ * Paths outside the partition (`shared`) let the tests see what ran.
+ */
+
+export const COMPUTER = 'computer';
+export const PARTITIONS = ['slappart0', 'slappart1'];
+export const SOFTWARE_URL = 'https://lab.example/software/report-test/software.cfg';
+const NOBODY = 65534;
+export const runningAsRoot = process.getuid?.() === 0;
+
+export interface TestNode {
+  proxy: TestProxy;
+  root: string;
+  instanceRoot: string;
+  /** Written by the instances' scripts (destroy log, pids of escaped processes); writable by anyone. */
+  shared: string;
+  cfg: string;
+  slap: Slap;
+  client: SupervisordClient;
+  /** SLAP calls the proxy answered, as `METHOD /endpoint`. */
+  calls(): string[];
+  count(endpoint: string): number;
+  slapos(...args: string[]): Promise<CliResult>;
+  request(reference: string, state?: 'started' | 'stopped' | 'destroyed'): Promise<string>;
+  /** The partition's requested state and software release as the master tells the node. */
+  partitionState(id: string): Promise<{ state: string; software: string | undefined }>;
+  runs(partition: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+function buildoutScript(shared: string): string {
+  return `#!/bin/sh
+set -e
+echo run >> buildout-runs.log
+mkdir -p etc/service etc/report var/xml_report sbin data/ro
+cat > etc/service/daemon <<'EOS'
+#!/bin/sh
+setsid sleep 1000 > /dev/null 2>&1 &
+echo $! >> '${shared}/escaped-'"$(basename "$PWD")"
+exec sleep 1000
+EOS
+cat > etc/report/usage <<'EOS'
+#!/bin/sh
+printf '<consumption><movement><resource>CPU</resource><title>cpu</title><reference>x</reference><quantity>42.0</quantity><price>0.0</price><VAT>None</VAT></movement></consumption>' > "$1"
+EOS
+cat > sbin/destroy <<'EOS'
+#!/bin/sh
+basename "$PWD" >> '${shared}/destroyed.log'
+EOS
+chmod 755 etc/service/daemon etc/report/usage sbin/destroy
+echo old > data/ro/file
+chmod 555 data/ro
+`;
+}
+
+export async function startTestNode(): Promise<TestNode> {
+  const lines: string[] = [];
+  const proxy = await startTestProxy({
+    computerId: COMPUTER,
+    logger: new Logger({ format: 'json', level: 'info', sinks: [{ write: (line) => { lines.push(line); } }] }),
+  });
+  const root = await mkdtemp(join(tmpdir(), 'slapos-report-'));
+  await chmod(root, 0o755);
+  const instanceRoot = join(root, 'instance');
+  const softwareRoot = join(root, 'software');
+  const shared = join(root, 'shared');
+  await mkdir(instanceRoot, { mode: 0o755 });
+  await mkdir(shared);
+  await chmod(shared, 0o777);
+  for (const id of PARTITIONS) {
+    const path = join(instanceRoot, id);
+    await mkdir(path);
+    await chmod(path, 0o750);
+    if (runningAsRoot) await chown(path, NOBODY, NOBODY);
+  }
+  const softwarePath = join(softwareRoot, createHash('md5').update(SOFTWARE_URL).digest('hex'));
+  await mkdir(join(softwarePath, 'bin'), { recursive: true });
+  await chmod(softwareRoot, 0o755);
+  await chmod(softwarePath, 0o755);
+  await writeFile(join(softwarePath, 'instance.cfg'), '[buildout]\nparts =\n');
+  await writeFile(join(softwarePath, 'bin', 'buildout'), buildoutScript(shared), { mode: 0o755 });
+
+  const cfg = join(root, 'slapos.cfg');
+  await writeFile(cfg, `[slapos]\nmaster_url = ${proxy.url}\ncomputer_id = ${COMPUTER}\ninstance_root = ${instanceRoot}\nsoftware_root = ${softwareRoot}\n`);
+  const slap = new Slap({ logger: silentLogger() });
+  slap.initializeConnection(proxy.url);
+  await slap.registerComputer(COMPUTER).updateConfiguration(marshal({
+    reference: COMPUTER, address: '127.0.0.1', netmask: '255.0.0.0',
+    partition_list: PARTITIONS.map((id) => ({ reference: id, tap: { name: id }, address_list: [{ addr: '127.0.0.1', netmask: '255.0.0.0' }] })),
+  }));
+  await slap.registerSupply().supply(SOFTWARE_URL, COMPUTER);
+  const client = new SupervisordClient({ socketPath: join(instanceRoot, 'supervisord.socket') });
+
+  const calls = (): string[] => lines
+    .map((line) => JSON.parse(line) as { msg?: string; method?: string; path?: string })
+    .filter((entry) => entry.msg === 'request')
+    .map((entry) => `${entry.method} ${entry.path}`);
+  return {
+    proxy, root, instanceRoot, shared, cfg, slap, client, calls,
+    count: (endpoint) => calls().filter((call) => call.endsWith(`/${endpoint}`)).length,
+    slapos: (...args) => runSlapos([...args, '--cfg', cfg]),
+    async request(reference, state = 'started') {
+      const partition = await slap.registerOpenOrder().request({ softwareRelease: SOFTWARE_URL, partitionReference: reference, state });
+      return partition.getId();
+    },
+    async partitionState(id) {
+      const partitions = await slap.registerComputer(COMPUTER).getComputerPartitionList();
+      const partition = partitions.find((p) => p.getId() === id);
+      if (!partition) throw new Error(`no partition ${id}`);
+      let software: string | undefined;
+      try {
+        software = partition.getSoftwareRelease().getURI() || undefined;
+      } catch {
+        software = undefined;
+      }
+      return { state: partition.getState(), software };
+    },
+    async runs(partition) {
+      const log = await readFile(join(instanceRoot, partition, 'buildout-runs.log'), 'utf8').catch(() => '');
+      return log.split('\n').filter(Boolean).length;
+    },
+    async close() {
+      await client.shutdown().catch(() => undefined);
+      // processes the instances left outside supervisord's reach
+      for (const name of (await readdir(shared)).filter((n) => n.startsWith('escaped-'))) {
+        for (const pid of (await readFile(join(shared, name), 'utf8')).split('\n').filter(Boolean).map(Number)) {
+          try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+        }
+      }
+      await slap.close();
+      await proxy.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
