@@ -209,7 +209,9 @@ test('altering users or network needs root; nothing is changed without it', asyn
   const real = new LinuxSystem({ logger: silentLogger() });
   // the real probe, reporting an ordinary user (the test itself may run as root)
   const ordinary = changed(real, { probe: async (request) => ({ ...(await real.probe(request)), isRoot: false }) });
-  await assert.rejects(format(writeConfig(dir, 1), { alterUser: true }, ordinary), { code: 'FORMAT_ERR_NOT_ROOT', message: /alter_user/ });
+  // a user base name no account on this machine has, so the plan must create it
+  const config = writeConfig(dir, 1, `user_base_name = sltnone${process.pid}u\n`);
+  await assert.rejects(format(config, { alterUser: true }, ordinary), { code: 'FORMAT_ERR_NOT_ROOT', message: /alter_user/ });
   assert.ok(!existsSync(join(dir, 'srv')));
-  assert.ok((await format(writeConfig(dir, 1), { alterUser: true, dryRun: true }, ordinary)).plan.stages[1]!.steps.some((step) => step.kind === 'run' && step.argv[0] === 'useradd'));
+  assert.ok((await format(config, { alterUser: true, dryRun: true }, ordinary)).plan.stages[1]!.steps.some((step) => step.kind === 'run' && step.argv[0] === 'useradd'));
 });
