@@ -1,31 +1,64 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerProxyCommands } from './commands/proxy.ts';
-import { registerFormatCommand } from './commands/node-format.ts';
-import { registerSoftwareCommand } from './commands/node-software.ts';
-import { registerInstanceCommands } from './commands/node-instance.ts';
-import { registerReportCommands } from './commands/node-report.ts';
-import { registerClientCommands } from './commands/client.ts';
-import { registerBuildoutCommand } from './commands/buildout.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url.replace('/dist/src/', '/src/')), 'utf8')) as { version: string };
 
-/** Builds the whole `slapos` command tree (exported for tests and completion). */
-export function buildProgram(): Command {
+type Registrar = (program: Command, node: Command) => void;
+type CommandFile = 'proxy' | 'format' | 'software' | 'instance' | 'report' | 'client' | 'buildout';
+
+/**
+ * The command files, loaded on demand: each pulls in its module (the proxy
+ * brings fastify and SQLite, the node brings slapgrid...), and a CLI started
+ * by supervisord, a promise or a test should not pay for the others.
+ */
+const COMMAND_FILES: Record<CommandFile, () => Promise<Registrar>> = {
+  proxy: async () => (await import('./commands/proxy.ts')).registerProxyCommands,
+  format: async () => {
+    const { registerFormatCommand } = await import('./commands/node-format.ts');
+    return (_program, node) => registerFormatCommand(node);
+  },
+  software: async () => {
+    const { registerSoftwareCommand } = await import('./commands/node-software.ts');
+    return (_program, node) => registerSoftwareCommand(node);
+  },
+  instance: async () => {
+    const { registerInstanceCommands } = await import('./commands/node-instance.ts');
+    return (_program, node) => registerInstanceCommands(node);
+  },
+  report: async () => {
+    const { registerReportCommands } = await import('./commands/node-report.ts');
+    return (program, node) => registerReportCommands(node, program);
+  },
+  client: async () => (await import('./commands/client.ts')).registerClientCommands,
+  buildout: async () => (await import('./commands/buildout.ts')).registerBuildoutCommand,
+};
+const ALL = Object.keys(COMMAND_FILES) as CommandFile[];
+
+/** Which command files a first word needs; anything else (help, completion, a typo) loads them all. */
+const NEEDED_BY_FIRST_WORD: Record<string, CommandFile[]> = {
+  '--version': [],
+  proxy: ['proxy'],
+  buildout: ['buildout'],
+  node: ['format', 'software', 'instance', 'report', 'client'],
+  ...Object.fromEntries(['request', 'supply', 'remove', 'list', 'info', 'service', 'computer', 'configure', 'cache', 'cachelookup', 'console'].map((word) => [word, ['client']])),
+};
+
+/**
+ * Builds the `slapos` command tree with the given command files (all by
+ * default, as help and shell completion need).
+ */
+export async function buildProgram(files: readonly CommandFile[] = ALL): Promise<Command> {
   const program = new Command('slapos')
     .description('SlapOS: deploy software as a service on many machines (slapos.ts)')
     .version(pkg.version, '--version', 'print the version of slapos.ts')
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions();
   const node = program.command('node').description('node operator commands: format, software, instance, report, supervisord...');
-  registerFormatCommand(node);
-  registerSoftwareCommand(node);
-  registerInstanceCommands(node);
-  registerReportCommands(node, program);
-  registerProxyCommands(program);
-  registerClientCommands(program, node);
-  registerBuildoutCommand(program);
+  const registrars = await Promise.all(ALL.filter((file) => files.includes(file)).map((file) => COMMAND_FILES[file]()));
+  for (const register of registrars) register(program, node);
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+const firstWord = process.argv[2];
+const files = (firstWord !== undefined && NEEDED_BY_FIRST_WORD[firstWord]) || ALL;
+await (await buildProgram(files)).parseAsync(process.argv);
