@@ -9,6 +9,9 @@ import { asciiOnly, assertXmlText, escapeAttribute, escapeText, preEscape } from
  */
 const INT_LIMIT = BigInt(1e24);
 
+/** Printable ASCII other than `&`, `<`, `>`: text that every escaping pass would leave as it is. */
+const PLAIN_TEXT = /^[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*$/;
+
 /**
  * Encodes a value as an xml_marshaller document, byte for byte as slapos.core
  * (HEAD) writes it: one line, ASCII only, dictionary keys in code-point order,
@@ -53,6 +56,11 @@ class DocumentWriter {
   }
 
   #string(text: string): void {
+    // Nearly every string on the wire is plain: skip the four passes below for it.
+    if (PLAIN_TEXT.test(text)) {
+      this.parts.push(`<string>${text}</string>`);
+      return;
+    }
     assertXmlText(text, 'a string');
     // Python escapes once before the serializer escapes again (decoders undo both).
     this.parts.push(`<string>${asciiOnly(escapeText(preEscape(text)))}</string>`);

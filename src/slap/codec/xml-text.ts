@@ -46,5 +46,6 @@ export function preEscape(text: string): string {
 }
 
 export function preUnescape(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }
