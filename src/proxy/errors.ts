@@ -1,4 +1,4 @@
-import { SlapOSError } from '../errors/index.ts';
+import { moduleErrorClass } from '../errors/index.ts';
 
 /**
  * Error codes of the proxy. Every code is listed in docs/errors/proxy.md;
@@ -25,12 +25,7 @@ export const PROXY_ERRORS = {
 
 export type ProxyErrorCode = keyof typeof PROXY_ERRORS;
 
-export class ProxyError extends SlapOSError {
-  constructor(code: ProxyErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { status: PROXY_ERRORS[code], cause: options.cause });
-    this.name = 'ProxyError';
-  }
-}
+export class ProxyError extends moduleErrorClass<ProxyErrorCode>('ProxyError', PROXY_ERRORS) {}
 
 export function missingParameter(name: string): ProxyError {
   return new ProxyError('PROXY_ERR_MISSING_PARAMETER', `missing parameter: ${name}`);

@@ -90,6 +90,7 @@ function asProxyError(error: FastifyError): ProxyError {
 
 function send(reply: FastifyReply, answer: Answer): FastifyReply {
   if ('marshal' in answer) return reply.type('text/xml; charset=utf-8').send(marshal(answer.marshal));
+  if ('xml' in answer) return reply.type('text/xml; charset=utf-8').send(answer.xml);
   return reply.type('text/plain; charset=utf-8').send(answer.text);
 }
 
@@ -112,6 +113,7 @@ export async function createProxy(options: ProxyOptions): Promise<ProxyServer> {
     logger,
     softwareProducts: options.softwareProducts ?? new Map(),
     runId: randomBytes(24).toString('base64url').slice(0, 32),
+    computerAnswers: new Map(),
   };
   const limits: FieldLimits = { maxBytes: bodyLimit, maxDepth: MAX_MARSHAL_DEPTH };
   const app = buildApp(context, limits, bodyLimit);

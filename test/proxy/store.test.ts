@@ -49,6 +49,17 @@ function storeContract(name: string, open: () => Promise<{ store: ProxyStore; di
       });
     }));
 
+    test('the change mark stays while nothing is written and moves with every write', () => withStore(async (store) => {
+      const mark = () => store.transaction((tx) => tx.changeMark());
+      const before = await mark();
+      await store.transaction((tx) => tx.listComputers());
+      assert.equal(await mark(), before);
+      await store.transaction((tx) => tx.supplySoftware('sr', 'C', 'available'));
+      const after = await mark();
+      assert.notEqual(after, before);
+      assert.equal(await mark(), after);
+    }));
+
     test('a transaction that throws leaves nothing behind', () => withStore(async (store) => {
       await assert.rejects(store.transaction(async (tx) => {
         await tx.supplySoftware('sr', 'C', 'available');

@@ -1,8 +1,7 @@
-import type { MarshalDict, MarshalValue } from '../../slap/index.ts';
+import { isMarshalDict, marshal, type MarshalDict, type MarshalValue } from '../../slap/index.ts';
 import { computerDocument, computerPartitionDocument, dict, type PartitionView } from '../documents.ts';
 import { badParameter, unknownComputer, unknownPartition } from '../errors.ts';
 import type { PartitionLayout, PartitionRecord, StoreTransaction } from '../store/types.ts';
-import { isMarshalDict } from '../../slap/index.ts';
 import { textOrNull } from '../values.ts';
 import { IGNORED, marshalled, text, type Endpoint, type EndpointTable } from './types.ts';
 
@@ -50,10 +49,16 @@ const fullComputerInformation: Endpoint = {
     return context.store.transaction(async (tx) => {
       // The configured computer is known even before format registered it.
       if (!(await tx.getComputer(computerId)) && computerId !== context.defaultComputerId) throw unknownComputer(computerId);
+      // Nodes poll this answer far more often than anything changes: rebuild it only after a write.
+      const mark = await tx.changeMark();
+      const cached = context.computerAnswers.get(computerId);
+      if (cached?.mark === mark) return { xml: cached.xml };
       const software = await tx.listSoftware(computerId);
       const views: PartitionView[] = [];
       for (const partition of await tx.listPartitions(computerId)) views.push(await partitionView(tx, partition));
-      return marshalled(computerDocument(computerId, software, views));
+      const xml = Buffer.from(marshal(computerDocument(computerId, software, views)));
+      context.computerAnswers.set(computerId, { mark, xml });
+      return { xml };
     });
   },
 };

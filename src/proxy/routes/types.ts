@@ -15,6 +15,8 @@ export interface ProxyContext {
   softwareProducts: ReadonlyMap<string, string>;
   /** Random text fixed at start: a proxy recognises itself among master URLs by it. */
   runId: string;
+  /** The last getFullComputerInformation answer of each computer, with the store's change mark it was built at. */
+  computerAnswers: Map<string, { mark: string; xml: Buffer }>;
 }
 
 /** One SLAP call, already parsed. */
@@ -24,8 +26,8 @@ export interface SlapCall {
   origin: string;
 }
 
-/** Either a value the server marshals, or a short text word clients ignore. */
-export type Answer = { marshal: MarshalValue } | { text: string };
+/** A value the server marshals, an already marshalled document (UTF-8, sent as is), or a short text word clients ignore. */
+export type Answer = { marshal: MarshalValue } | { xml: Buffer } | { text: string };
 
 export interface Endpoint {
   method: 'GET' | 'POST';

@@ -189,6 +189,11 @@ class SqliteTransaction implements StoreTransaction {
     this.#s = prepareStatements(db);
   }
 
+  async changeMark(): Promise<string> {
+    // total_changes(): rows this connection wrote; data_version: commits by other connections.
+    return `${this.#s.totalChanges.pluck().get() as number}/${this.#s.dataVersion.pluck().get() as number}`;
+  }
+
   async getComputer(reference: string): Promise<ComputerRecord | undefined> {
     const row = this.#s.getComputer.get(reference) as Row | undefined;
     return row && toComputer(row);
@@ -334,6 +339,8 @@ class SqliteTransaction implements StoreTransaction {
 function prepareStatements(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   return {
+    totalChanges: p('SELECT total_changes()'),
+    dataVersion: p('PRAGMA data_version'),
     getComputer: p('SELECT * FROM computer WHERE reference = ?'),
     listComputers: p('SELECT * FROM computer ORDER BY rowid'),
     upsertComputer: p(`INSERT INTO computer (reference, address, netmask) VALUES (?, ?, ?)

@@ -80,6 +80,12 @@ export type PartitionChanges = Partial<Omit<PartitionRecord, 'computerReference'
 
 /** Operations available inside one transaction. */
 export interface StoreTransaction {
+  /**
+   * Text that changes whenever the stored data may have changed (a write by
+   * this store or by another process sharing the database): answers built
+   * from the store can be reused while it stays the same.
+   */
+  changeMark(): Promise<string>;
   getComputer(reference: string): Promise<ComputerRecord | undefined>;
   listComputers(): Promise<ComputerRecord[]>;
   /**
