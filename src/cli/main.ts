@@ -59,6 +59,12 @@ export async function buildProgram(files: readonly CommandFile[] = ALL): Promise
   return program;
 }
 
+// `slapos proxy show | head` closes the pipe early: that ends the output, not in a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const firstWord = process.argv[2];
 const files = (firstWord !== undefined && NEEDED_BY_FIRST_WORD[firstWord]) || ALL;
 await (await buildProgram(files)).parseAsync(process.argv);
