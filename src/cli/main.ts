@@ -65,6 +65,20 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-const firstWord = process.argv[2];
-const files = (firstWord !== undefined && NEEDED_BY_FIRST_WORD[firstWord]) || ALL;
+/** Which command file a `slapos node` word needs; `slapos node --help` loads them all. */
+const NEEDED_BY_NODE_WORD: Record<string, CommandFile> = {
+  format: 'format',
+  software: 'software',
+  ...Object.fromEntries(['instance', 'supervisord', 'supervisorctl', 'status', 'start', 'stop', 'restart', 'tail'].map((word) => [word, 'instance'])),
+  ...Object.fromEntries(['report', 'bang', 'watchdog'].map((word) => [word, 'report'])),
+  register: 'client',
+};
+
+function neededFiles(argv: readonly string[]): readonly CommandFile[] {
+  const [first, second] = argv;
+  if (first === 'node' && second !== undefined && NEEDED_BY_NODE_WORD[second]) return [NEEDED_BY_NODE_WORD[second]];
+  return (first !== undefined && NEEDED_BY_FIRST_WORD[first]) || ALL;
+}
+
+const files = neededFiles(process.argv.slice(2));
 await (await buildProgram(files)).parseAsync(process.argv);
