@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BuildoutResult, BuildoutRunner, BuildoutRunOptions } from './runner.ts';
-import type { LaunchChild } from './runners.ts';
+import type { ChildLaunch, LaunchChild } from './runners.ts';
 
 /**
  * A Python zc.buildout configured with slapos.cfg `buildout = <script>`, run
@@ -27,27 +27,47 @@ export class ExternalBuildoutRunner implements BuildoutRunner {
   }
 
   private launchScript(script: string, args: string[], options: BuildoutRunOptions): Promise<BuildoutResult> {
-    const interpreter = interpreterOf(script);
-    // a script that cannot be read is a failed run, reported with the release like any buildout failure
-    if ('unreadable' in interpreter) {
-      return Promise.resolve({ ok: false, exitCode: null, signal: null, outputTail: `buildout script ${script} cannot be read: ${interpreter.unreadable}\n` });
-    }
-    const [command, ...prefix] = [...interpreter.words, script];
-    return this.launch({
-      command: command!,
-      args: [...prefix, ...args],
-      cwd: options.directory,
-      env: options.env ?? process.env,
-      user: options.user,
-      umask: options.umask,
-      onOutput: options.onOutput,
-      signal: options.signal,
-    });
+    return runThroughInterpreter(script, args, (command, commandArgs) => this.launch(childLaunchOf(options, command, commandArgs)));
   }
 }
 
+/**
+ * Runs a buildout script through the interpreter named on its `#!` line
+ * (avoiding the kernel's shebang length limit for deep software
+ * directories). A script that cannot be read is a failed run, reported like
+ * any buildout failure.
+ */
+export function runThroughInterpreter(
+  script: string, args: string[], start: (command: string, args: string[]) => Promise<BuildoutResult>,
+): Promise<BuildoutResult> {
+  const interpreter = interpreterOf(script);
+  if ('unreadable' in interpreter) {
+    return Promise.resolve({ ok: false, exitCode: null, signal: null, outputTail: `buildout script ${script} cannot be read: ${interpreter.unreadable}\n` });
+  }
+  const [command, ...prefix] = [...interpreter.words, script];
+  return start(command!, [...prefix, ...args]);
+}
+
+/**
+ * How either runner starts its child for a run: in the run's directory, as
+ * its user, with its environment, umask, output callback and abort signal.
+ * (Here rather than in runners.ts, which imports this file, to keep imports one-way.)
+ */
+export function childLaunchOf(options: BuildoutRunOptions, command: string, args: string[]): ChildLaunch {
+  return {
+    command,
+    args,
+    cwd: options.directory,
+    env: options.env ?? process.env,
+    user: options.user,
+    umask: options.umask,
+    onOutput: options.onOutput,
+    signal: options.signal,
+  };
+}
+
 /** The words of a script's `#!` line (none when it has no such line), or why it cannot be read. */
-export function interpreterOf(script: string): { words: string[] } | { unreadable: string } {
+function interpreterOf(script: string): { words: string[] } | { unreadable: string } {
   let firstLine: string;
   try {
     firstLine = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildoutResult, BuildoutRunner, BuildoutRunOptions } from './runner.ts';
-import { ExternalBuildoutRunner } from './external-runner.ts';
+import { childLaunchOf, ExternalBuildoutRunner } from './external-runner.ts';
 
 /** What a runner asks of whoever starts its child process. */
 export interface ChildLaunch {
@@ -43,16 +43,7 @@ export class BuiltinBuildoutRunner implements BuildoutRunner {
   constructor(private readonly launch: LaunchChild) {}
 
   run(options: BuildoutRunOptions): Promise<BuildoutResult> {
-    return this.launch({
-      command: process.execPath,
-      args: [...slaposCliArgv(), 'buildout', '-c', options.config ?? 'buildout.cfg', ...(options.args ?? [])],
-      cwd: options.directory,
-      env: options.env ?? process.env,
-      user: options.user,
-      umask: options.umask,
-      onOutput: options.onOutput,
-      signal: options.signal,
-    });
+    return this.launch(childLaunchOf(options, process.execPath, [...slaposCliArgv(), 'buildout', '-c', options.config ?? 'buildout.cfg', ...(options.args ?? [])]));
   }
 }
 

@@ -3,6 +3,9 @@ import { Logger, type LogFormat, type LogLevel, type LogSink } from '../log/inde
 import { SlapOSError, messageOf } from '../errors/index.ts';
 import { createWriteStream } from 'node:fs';
 
+/** The node's slapos.cfg when neither the command line nor $SLAPOS_CONFIGURATION names one, as in the original. */
+export const DEFAULT_CONFIGURATION = '/etc/opt/slapos/slapos.cfg';
+
 /** Options every command accepts for its logging. */
 export interface LogOptions {
   logFormat?: string;

@@ -6,9 +6,9 @@ import { hasCode } from '../errors/index.ts';
 import { ClientError, CLIENT_ERROR_CODES } from './errors.ts';
 
 /** Where the client configuration is looked for when neither `--cfg` nor the variable says. */
-export const DEFAULT_CLIENT_CONFIG = '~/.slapos/slapos-client.cfg';
+const DEFAULT_CLIENT_CONFIG = '~/.slapos/slapos-client.cfg';
 /** The environment variable naming the client configuration, as in the original. */
-export const CLIENT_CONFIG_VARIABLE = 'SLAPOS_CLIENT_CONFIGURATION';
+const CLIENT_CONFIG_VARIABLE = 'SLAPOS_CLIENT_CONFIGURATION';
 
 /** What a client command needs to talk to a master as a person. */
 export interface ClientConfig {
@@ -42,7 +42,7 @@ export interface ClientEnvironment {
 }
 
 /** `~` and `~/…` expanded against `home`; other paths resolved against `cwd`. */
-export function expandUserPath(path: string, where: ClientEnvironment): string {
+function expandUserPath(path: string, where: ClientEnvironment): string {
   const home = where.home ?? homedir();
   if (path === '~') return home;
   if (path.startsWith('~/')) return join(home, path.slice(2));

@@ -41,7 +41,7 @@ export interface LocalNodeLayout {
 }
 
 /** Rejects options that would give a node that cannot start, naming the option. */
-export function checkLocalNodeOptions(options: LocalNodeOptions): LocalNodeOptions {
+function checkLocalNodeOptions(options: LocalNodeOptions): LocalNodeOptions {
   const invalid = (option: string, why: string) => new ClientError(CLIENT_ERROR_CODES.INVALID_OPTION, `${option}: ${why}`);
   if (!Number.isInteger(options.partitionNumber) || options.partitionNumber < 1 || options.partitionNumber > 1000) {
     throw invalid('--partition-number', `must be an integer from 1 to 1000, not ${options.partitionNumber}`);
@@ -86,7 +86,7 @@ export function localNodeLayout(options: LocalNodeOptions): LocalNodeLayout {
  * and the client commands. Without root, slapformat neither creates users nor
  * touches the network, and lock files live in the node's own directory.
  */
-export function localNodeConfig(options: LocalNodeOptions, layout: LocalNodeLayout): Record<string, Record<string, string>> {
+function localNodeConfig(options: LocalNodeOptions, layout: LocalNodeLayout): Record<string, Record<string, string>> {
   const alter = options.asRoot ? 'true' : 'false';
   return {
     slapos: {

@@ -7,7 +7,7 @@ import type { ClientConfig } from './client-config.ts';
 import { ClientError, CLIENT_ERROR_CODES } from './errors.ts';
 
 /** Printed when the interactive console starts: what the person can type. */
-export const CONSOLE_BANNER = `\
+const CONSOLE_BANNER = `\
 slapos console lets you talk to the SlapOS master with the SLAP library.
 Globals: slap (the connection), request(), supply(), software_list, aliases,
 and one global per alias of the client configuration. Calls return promises:

@@ -1,4 +1,4 @@
-import { SlapOSError } from '../errors/index.ts';
+import { moduleErrorClass } from '../errors/index.ts';
 
 /**
  * Every error code the client module raises on purpose. Callers (the CLI,
@@ -34,11 +34,4 @@ export const CLIENT_ERROR_CODES = {
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ERROR_CODES];
 
 /** An error the user of the `slapos` client commands can act on. */
-export class ClientError extends SlapOSError {
-  declare readonly code: ClientErrorCode;
-
-  constructor(code: ClientErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { status: 400, cause: options.cause });
-    this.name = 'ClientError';
-  }
-}
+export class ClientError extends moduleErrorClass<ClientErrorCode>('ClientError', 400) {}

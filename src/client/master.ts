@@ -5,7 +5,7 @@ import type { ClientConfig } from './client-config.ts';
 import { ClientError, CLIENT_ERROR_CODES } from './errors.ts';
 
 /** The original's client time-out; long, because a master may be slow to allocate. */
-export const DEFAULT_MASTER_TIMEOUT_MS = 60_000;
+const DEFAULT_MASTER_TIMEOUT_MS = 60_000;
 
 /** A SLAP connection opened as the person the client configuration names. */
 export function connectToMaster(config: ClientConfig, logger: Logger, timeoutMs = DEFAULT_MASTER_TIMEOUT_MS): Slap {

@@ -27,7 +27,7 @@ export interface NodeRegistration {
 }
 
 /** The computer id is the part of the certificate subject from `COMP-` to `/email`. */
-export function computerIdFromCertificate(certificate: string): string | undefined {
+function computerIdFromCertificate(certificate: string): string | undefined {
   const start = certificate.indexOf('COMP-');
   if (start < 0) return undefined;
   const end = certificate.indexOf('/email', start);

@@ -16,6 +16,26 @@ export class SlapOSError extends Error {
   }
 }
 
+/** What a module's error class takes: one of its codes, a message, maybe a cause. */
+export type ModuleErrorClass<Code extends string> = new (code: Code, message: string, options?: { cause?: unknown }) => SlapOSError & { readonly code: Code };
+
+/**
+ * Makes the error class of a module from its code table, so that every module
+ * builds its errors the same way: `status` is one HTTP status for all its
+ * codes, or a table giving each code its own. Use it as a base class
+ * (`class ProxyError extends moduleErrorClass(...) {}`) to keep a named type.
+ */
+export function moduleErrorClass<Code extends string>(name: string, status: number | Readonly<Record<Code, number>>): ModuleErrorClass<Code> {
+  return class extends SlapOSError {
+    declare readonly code: Code;
+
+    constructor(code: Code, message: string, options: { cause?: unknown } = {}) {
+      super(code, message, { status: typeof status === 'number' ? status : status[code], cause: options.cause });
+      this.name = name;
+    }
+  };
+}
+
 /** Narrows an unknown thrown value to a SlapOSError with the given code. */
 export function hasCode(error: unknown, code: string): error is SlapOSError {
   return error instanceof Error && (error as { code?: unknown }).code === code;

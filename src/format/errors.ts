@@ -1,4 +1,4 @@
-import { SlapOSError } from '../errors/index.ts';
+import { moduleErrorClass } from '../errors/index.ts';
 
 /**
  * Error codes of slapformat (documented in docs/errors/format.md). Callers
@@ -32,12 +32,7 @@ export const FormatErrorCode = {
 
 export type FormatErrorCode = (typeof FormatErrorCode)[keyof typeof FormatErrorCode];
 
-export class FormatError extends SlapOSError {
-  constructor(code: FormatErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { status: 500, cause: options.cause });
-    this.name = 'FormatError';
-  }
-}
+export class FormatError extends moduleErrorClass<FormatErrorCode>('FormatError', 500) {}
 
 /** A [slapformat]/[slapos] option (or its command-line twin) has an unusable value. */
 export function optionError(option: string, message: string): FormatError {

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/index.ts';
-import { Slap } from '../slap/index.ts';
+import { connectNodeToMaster } from './master.ts';
 
 /** What a computer bang needs from slapos.cfg (`[slapos]`). */
 export interface ComputerBangOptions {
@@ -18,12 +18,7 @@ export interface ComputerBangOptions {
  * partition of the computer reprocessed.
  */
 export async function bangComputer(options: ComputerBangOptions): Promise<void> {
-  const slap = new Slap({ logger: options.logger });
-  slap.initializeConnection(options.masterUrl, {
-    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
-    ...(options.certFile === undefined ? {} : { certFile: options.certFile }),
-    ...(options.masterCaFile === undefined ? {} : { caFile: options.masterCaFile }),
-  });
+  const slap = connectNodeToMaster(options, options.logger);
   try {
     await slap.registerComputer(options.computerId).bang(options.message);
   } finally {

@@ -1,8 +1,10 @@
 // slapgrid: shared node machinery (configuration, lock, child processes)
 export { readNodeConfig, splitCertificateList, GRID_ERR_CONFIG } from './node-config.ts';
 export type { NodeConfig, NodeConfigOverrides, NetworkcacheConfig } from './node-config.ts';
-export { acquirePidLock, readPid, isAlive, GRID_ERR_LOCKED, GRID_ERR_LOCK_IO } from './lock.ts';
+export { acquirePidLock, isAlive, GRID_ERR_LOCKED, GRID_ERR_LOCK_IO } from './lock.ts';
 export type { PidLock, PidLockOptions } from './lock.ts';
+export { sleepMaximalDelay } from './maximal-delay.ts';
+export type { MaximalDelayOptions } from './maximal-delay.ts';
 export { runChild, childArgv, cleanEnvironment, lookupUser, GRID_ERR_SPAWN, GRID_ERR_UNSAFE_USER, GRID_ERR_UNKNOWN_USER } from './spawn.ts';
 export type { ChildOptions, ChildResult, ChildUser, UserEntry } from './spawn.ts';
 // slapgrid instance (`slapos node instance`), supervisord control, promises

@@ -59,7 +59,7 @@ export function acquirePidLock(path: string, options: PidLockOptions = {}): PidL
 }
 
 /** The pid in a pid file, or undefined when the file is missing or not a pid. */
-export function readPid(path: string): number | undefined {
+function readPid(path: string): number | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

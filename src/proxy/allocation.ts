@@ -46,7 +46,7 @@ const DEFAULT_SOFTWARE_TYPE = 'default';
  * (title, root title), so two trees may both have a `backend`. A user
  * request, or one from an unknown partition, has the root title ''.
  */
-export async function requesterRoot(tx: StoreTransaction, requester: InstanceRequest['requester']): Promise<string> {
+async function requesterRoot(tx: StoreTransaction, requester: InstanceRequest['requester']): Promise<string> {
   if (!requester) return '';
   const partition = await tx.getPartition(requester.computerId, requester.partitionId);
   if (!partition) return '';

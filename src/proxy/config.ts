@@ -63,7 +63,7 @@ function expandHome(path: string): string {
 }
 
 /** Lines of `<product reference> <software release URL>`. */
-export function softwareProductList(text: string, where: string): Map<string, string> {
+function softwareProductList(text: string, where: string): Map<string, string> {
   const products = new Map<string, string>();
   for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
     const parts = line.split(/\s+/);

@@ -41,7 +41,7 @@ export function softwareReleaseDocument(url: string, computerId: string, request
 }
 
 /** One entry of a host's `slave_instance_list`: who the slave is, then its parameters with their types. */
-export function slaveEntry(slave: SlaveRecord): MarshalDict {
+function slaveEntry(slave: SlaveRecord): MarshalDict {
   return dict(
     { slave_title: slave.reference, slap_software_type: slave.softwareType, slave_reference: slave.reference },
     slave.parameters,

@@ -97,7 +97,7 @@ export async function proxySnapshot(store: ProxyStore): Promise<ProxySnapshot> {
 }
 
 /** Columns padded to their widest cell; `-` for no value. */
-export function formatTable(title: string, headers: string[], rows: (string | null | undefined)[][]): string {
+function formatTable(title: string, headers: string[], rows: (string | null | undefined)[][]): string {
   if (rows.length === 0) return `${title}: none\n`;
   const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined || cell === '' ? '-' : cell.replace(/\s+/g, ' '))));
   const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i]!.length)));

@@ -1,4 +1,4 @@
-import { SlapOSError } from '../errors/index.ts';
+import { moduleErrorClass } from '../errors/index.ts';
 
 /**
  * Error codes of the SLAP client library (transport and object model),
@@ -36,12 +36,7 @@ export const SLAP_ERRORS = {
 
 export type SlapErrorCode = keyof typeof SLAP_ERRORS;
 
-export class SlapError extends SlapOSError {
-  constructor(code: SlapErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { status: SLAP_ERRORS[code], cause: options.cause });
-    this.name = 'SlapError';
-  }
-}
+export class SlapError extends moduleErrorClass<SlapErrorCode>('SlapError', SLAP_ERRORS) {}
 
 export function notFound(message: string): SlapError {
   return new SlapError('SLAP_ERR_NOT_FOUND', message);

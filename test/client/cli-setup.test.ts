@@ -3,22 +3,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ConfigFile } from '../../src/config/index.ts';
 import { runSlapos, slaposArgv, REPO_ROOT } from '../helpers/cli.ts';
 import { startTestProxy } from '../helpers/proxy.ts';
+import { freePort } from '../helpers/net.ts';
 import { tempDir, writeClientConfig } from './helpers.ts';
-
-async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function body(request: IncomingMessage): Promise<string> {
   let text = '';

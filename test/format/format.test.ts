@@ -10,6 +10,7 @@ import { proxySnapshot, SqliteStore, type ProxySnapshot } from '../../src/proxy/
 import { formatComputer, LinuxSystem, planChangesNothing, readFormatOptions, type FormatOverrides, type System } from '../../src/format/index.ts';
 import { runSlapos } from '../helpers/cli.ts';
 import { startTestProxy, type TestProxy } from '../helpers/proxy.ts';
+import { slaposSection } from './slapos-section.ts';
 
 // Non-root mode end to end: a node under a temporary directory, a real proxy
 // on loopback, the real LinuxSystem (which then only makes directories).
@@ -26,12 +27,7 @@ async function nodeDir(t: { after: (fn: () => Promise<void>) => void }): Promise
 
 function writeConfig(dir: string, partitionAmount: number, extra = '', name = 'slapos.cfg'): string {
   const path = join(dir, name);
-  writeFileSync(path, `[slapos]
-master_url = ${proxy.url}
-computer_id = computer
-instance_root = ${dir}/srv/slapgrid
-software_root = ${dir}/opt/slapgrid
-
+  writeFileSync(path, `${slaposSection(proxy.url, dir)}
 [slapformat]
 interface_name = lo
 alter_user = false

@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/log/index.ts';
 import { proxySnapshot, SqliteStore } from '../../src/proxy/index.ts';
 import { formatComputer, LinuxSystem, planChangesNothing, readFormatOptions } from '../../src/format/index.ts';
 import { startTestProxy, type TestProxy } from '../helpers/proxy.ts';
+import { slaposSection } from './slapos-section.ts';
 
 // Root mode for real, inside a network namespace this test makes: a bridge
 // (kept up by a veth pair) with a global IPv6 address. Users and groups get a
@@ -40,12 +41,7 @@ function links(namespace?: string): { ifname: string; master?: string; flags: st
 
 function config(partitionAmount: number): string {
   const path = join(dir, 'slapos.cfg');
-  writeFileSync(path, `[slapos]
-master_url = ${proxy.url}
-computer_id = computer
-instance_root = ${dir}/srv/slapgrid
-software_root = ${dir}/opt/slapgrid
-
+  writeFileSync(path, `${slaposSection(proxy.url, dir)}
 [slapformat]
 interface_name = br0
 ipv4_local_network = 10.77.0.0/16

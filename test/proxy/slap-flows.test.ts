@@ -1,10 +1,10 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Slap, PyTuple, marshal, type MarshalDict } from '../../src/slap/index.ts';
-import { hasCode } from '../../src/errors/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { startTestProxy, type TestProxy } from '../helpers/proxy.ts';
 import { writeSchemaV1Database } from './fixtures.ts';
+import { rejectsWith } from '../helpers/assert.ts';
 
 /**
  * The proxy driven by our SLAP library over real HTTP: the node's view
@@ -27,10 +27,6 @@ function computerXml(reference: string, partitions: number, network = 10): strin
       user: { name: `slapuser${i}`, additional_group_list: [] },
     })),
   });
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => hasCode(error, code));
 }
 
 function partitionOf(slap: Slap, computerId: string, partitionId: string) {

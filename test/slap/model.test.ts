@@ -11,16 +11,9 @@ import {
   SR_URL, allocatedPartition, computer, dict, freePartition, marshalled, oldSoftwareInstance, slaveInstance,
   softwareInstance, softwareRelease, str,
 } from './helpers/documents.ts';
+import { rejectsWith } from '../helpers/assert.ts';
 
 const COMPUTER = 'COMP-123';
-
-async function rejectsWith(promise: Promise<unknown>, code: string, ...parts: string[]): Promise<void> {
-  await assert.rejects(promise, (error: Error & { code?: string }) => {
-    assert.equal(error.code, code, error.message);
-    for (const part of parts) assert.ok(error.message.includes(part), `${JSON.stringify(part)} not in ${JSON.stringify(error.message)}`);
-    return true;
-  });
-}
 
 describe('SLAP object model against a test master', () => {
   let master: TestMaster;

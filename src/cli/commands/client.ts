@@ -17,11 +17,10 @@ import { hasCode } from '../../errors/index.ts';
 import { NetworkcacheClient, currentPlatform, isTrustedEntry, loadCertificates } from '../../grid/networkcache/index.ts';
 import { splitCertificateList } from '../../grid/index.ts';
 import type { Slap } from '../../slap/index.ts';
-import { action, CliExit, CliUsageError, loggerFrom, withLogOptions, type LogOptions } from '../context.ts';
+import { action, CliExit, CliUsageError, DEFAULT_CONFIGURATION, loggerFrom, withLogOptions, type LogOptions } from '../context.ts';
 
-/** The node configuration's default place and variable (`cache lookup`, `node register`), as in the original. */
+/** The variable naming the node configuration (`cache lookup`, `node register`), as in the original. */
 const NODE_CONFIG_VARIABLE = 'SLAPOS_CONFIGURATION';
-const DEFAULT_NODE_CONFIG = '/etc/opt/slapos/slapos.cfg';
 
 interface ClientOptions extends LogOptions {
   cfg?: string;
@@ -461,7 +460,7 @@ function registerNodeRegister(node: Command): void {
   withLogOptions(node.command('register')
     .description('register this machine as a new computer of a master and write its slapos.cfg')
     .argument('<NODE_NAME>', 'the title of the new computer')
-    .option('--cfg <path>', `node configuration to write (default: $${NODE_CONFIG_VARIABLE} or ${DEFAULT_NODE_CONFIG})`)
+    .option('--cfg <path>', `node configuration to write (default: $${NODE_CONFIG_VARIABLE} or ${DEFAULT_CONFIGURATION})`)
     .option('--interface-name <name>', 'network interface the partitions\' addresses belong to', 'lo')
     .option('--master-url <url>', 'SLAP URL of the master', DEFAULT_MASTER_URL)
     .option('--master-url-web <url>', 'web URL of the master, which issues certificates', DEFAULT_MASTER_URL_WEB)
@@ -483,7 +482,7 @@ Examples:
   $ slapos node register mynode --token 20230101-ABCDEF
   $ slapos node register mynode --login alice --cfg /etc/opt/slapos/slapos.cfg --interface-name eth0`)
     .action(action(async (nodeName: string, options: RegisterOptions) => {
-      const configPath = options.cfg || process.env[NODE_CONFIG_VARIABLE] || DEFAULT_NODE_CONFIG;
+      const configPath = options.cfg || process.env[NODE_CONFIG_VARIABLE] || DEFAULT_CONFIGURATION;
       let credentials: WebCredentials;
       if (options.login || options.loginAuth) {
         const login = options.login || await ask('SlapOS Master Login: ', '--login');
@@ -513,7 +512,7 @@ function registerCacheLookup(command: Command): void {
   withFormat(command
     .description('show what the binary cache holds for a software release')
     .argument('<SOFTWARE_URL>', 'software release URL, or the MD5 of it')
-    .option('--cfg <path>', `node configuration with a [networkcache] section (default: $${NODE_CONFIG_VARIABLE} or ${DEFAULT_NODE_CONFIG})`))
+    .option('--cfg <path>', `node configuration with a [networkcache] section (default: $${NODE_CONFIG_VARIABLE} or ${DEFAULT_CONFIGURATION})`))
     .addHelpText('after', `
 Uses download-binary-dir-url and signature-certificate-list of [networkcache].
 Exit status 1 when the cache holds nothing for it or cannot be asked.
@@ -521,7 +520,7 @@ Exit status 1 when the cache holds nothing for it or cannot be asked.
 Example:
   $ slapos cache lookup https://lab.nexedi.com/nexedi/slapos/raw/1.0/software/kvm/software.cfg`)
     .action(action(async (softwareUrl: string, options: CacheLookupOptions) => {
-      const settings = readBinaryCacheSettings(options.cfg || process.env[NODE_CONFIG_VARIABLE] || DEFAULT_NODE_CONFIG);
+      const settings = readBinaryCacheSettings(options.cfg || process.env[NODE_CONFIG_VARIABLE] || DEFAULT_CONFIGURATION);
       const certificates = settings.signatureCertificates ? loadCertificates(splitCertificateList(settings.signatureCertificates), loggerFrom({})) : [];
       const key = binaryCacheKey(softwareUrl);
       // Only shadir is asked; the client wants a shacache URL too, so give it the real one when known.

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
-import { ConfigFile } from '../../config/index.ts';
 import { hasCode } from '../../errors/index.ts';
 import { describePlan, formatComputer, FormatErrorCode, LinuxSystem, readFormatOptions } from '../../format/index.ts';
-import { action, CliExit, CliUsageError, loggerFrom, withLogOptions, type LogOptions } from '../context.ts';
+import { action, CliExit, CliUsageError, loggerFrom } from '../context.ts';
+import { loadConfigFile, withConfigFileOptions, type ConfigFileOptions } from '../node-options.ts';
 
-const DEFAULT_CONFIGURATION = '/etc/opt/slapos/slapos.cfg';
-
-interface FormatCommandOptions extends LogOptions {
-  cfg?: string;
+interface FormatCommandOptions extends ConfigFileOptions {
   computer_xml?: string;
   computer_json?: string;
   input_definition_file?: string;
@@ -23,10 +20,8 @@ interface FormatCommandOptions extends LogOptions {
 
 /** `slapos node format`: users, partitions and network of this node, then tell the master. */
 export function registerFormatCommand(node: Command): void {
-  withLogOptions(node.command('format'))
+  withConfigFileOptions(node.command('format'))
     .description('create users, partitions and network configuration, and register them with the master')
-    .argument('[configuration_file]', 'slapos.cfg (the 0.32 form; same as --cfg)')
-    .option('--cfg <file>', `slapos.cfg (default: $SLAPOS_CONFIGURATION or ${DEFAULT_CONFIGURATION})`)
     .option('-x, --computer_xml <file>', 'computer file kept between runs (created if missing)')
     .option('--computer_json <file>', 'also keep the computer as JSON')
     .option('-i, --input_definition_file <file>', 'take the computer from this definition file instead of discovering it')
@@ -39,10 +34,9 @@ export function registerFormatCommand(node: Command): void {
     .option('--now', 'start at once instead of after a random delay of up to one hour')
     .option('-c, --console [value]', 'obsolete, accepted and ignored')
     .action(action(async (positional: string | undefined, options: FormatCommandOptions) => {
-      const configPath = options.cfg ?? positional ?? process.env.SLAPOS_CONFIGURATION ?? DEFAULT_CONFIGURATION;
       // the log file joins once the options are validated (its directory must exist)
       const logger = loggerFrom({ ...options, logFile: undefined, logfile: undefined }, { command: 'node format' });
-      const formatOptions = readFormatOptions(ConfigFile.load(configPath), {
+      const formatOptions = readFormatOptions(loadConfigFile(positional, options), {
         computerXml: options.computer_xml,
         computerJson: options.computer_json,
         inputDefinitionFile: options.input_definition_file,

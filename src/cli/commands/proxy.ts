@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { ConfigFile } from '../../config/index.ts';
 import { createProxy, proxySettings, proxySnapshot, renderSnapshot, SqliteStore, SHOW_SECTIONS, type ShowSection } from '../../proxy/index.ts';
 import { silentLogger } from '../../log/index.ts';
-import { action, CliUsageError, loggerFrom, withLogOptions, type LogOptions } from '../context.ts';
+import { action, CliUsageError, DEFAULT_CONFIGURATION, loggerFrom, withLogOptions, type LogOptions } from '../context.ts';
 
 interface ConfigOptions {
   cfg: string;
@@ -19,11 +19,9 @@ interface ShowOptions extends ConfigOptions, Partial<Record<ShowSection, boolean
   format: string;
 }
 
-const DEFAULT_CONFIG = '/etc/opt/slapos/slapos.cfg';
-
 function withConfigOptions(command: Command): Command {
   return command
-    .option('--cfg <path>', 'SlapOS configuration file', process.env.SLAPOS_CONFIGURATION ?? DEFAULT_CONFIG)
+    .option('--cfg <path>', 'SlapOS configuration file', process.env.SLAPOS_CONFIGURATION ?? DEFAULT_CONFIGURATION)
     .option('-u, --database-uri <path>', 'SQLite database of the proxy');
 }
 

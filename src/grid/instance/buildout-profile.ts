@@ -46,7 +46,7 @@ export interface SlapConnectionInfo {
 }
 
 /** The sections appended to the instance profile. */
-export function renderBuildoutTail(info: SlapConnectionInfo): string {
+function renderBuildoutTail(info: SlapConnectionInfo): string {
   const v = buildoutValue;
   const common: Array<[string, string]> = [
     ['computer-id', info.computerId],

@@ -1,4 +1,4 @@
-import { SlapOSError } from '../../errors/index.ts';
+import { moduleErrorClass } from '../../errors/index.ts';
 
 /**
  * Errors of `slapos node instance`. Callers match on `code`; every code is
@@ -13,11 +13,4 @@ export type InstanceErrorCode =
   | 'GRID_ERR_UNKNOWN_PARTITION'
   | 'GRID_ERR_PARTITION_CERTIFICATE';
 
-export class InstanceError extends SlapOSError {
-  declare readonly code: InstanceErrorCode;
-
-  constructor(code: InstanceErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { status: 500, cause: options.cause });
-    this.name = 'InstanceError';
-  }
-}
+export class InstanceError extends moduleErrorClass<InstanceErrorCode>('InstanceError', 500) {}

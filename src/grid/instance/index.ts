@@ -10,7 +10,7 @@ export { PartitionPromises } from './promise-phase.ts';
 export { PartitionTimestamp } from './timestamp-phase.ts';
 export { decideProcessing } from './processing-decision.ts';
 export type { ProcessingDecision, ProcessingFacts } from './processing-decision.ts';
-export { buildoutValue, renderBuildoutTail, renderPartitionProfile } from './buildout-profile.ts';
+export { buildoutValue, renderPartitionProfile } from './buildout-profile.ts';
 export type { SlapConnectionInfo } from './buildout-profile.ts';
 export { InstanceError } from './errors.ts';
 export type { InstanceErrorCode } from './errors.ts';

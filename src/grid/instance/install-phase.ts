@@ -1,7 +1,7 @@
 import { chmod, chown, lchown, lstat, readdir, readFile, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildoutResult, BuildoutRunner } from '../../buildout/runner.ts';
-import { interpreterOf } from '../../buildout/external-runner.ts';
+import { runThroughInterpreter } from '../../buildout/external-runner.ts';
 import { cleanEnvironment, runChild } from '../spawn.ts';
 import { InstanceError } from './errors.ts';
 import { renderPartitionProfile } from './buildout-profile.ts';
@@ -116,14 +116,8 @@ export class BuildoutInstall implements InstallPhase {
     const env = { ...cleanEnvironment(this.options.baseEnv, context.path), SLAPGRID_INSTANCE_ROOT: this.options.instanceRoot };
     const user = { uid: context.account.uid, gid: context.account.gid, name: context.account.name };
     const onLine = (line: string): void => context.logger.info(line, { partition: context.id, source: 'buildout' });
-    const runScript = (script: string, args: string[]): Promise<BuildoutResult> => {
-      const interpreter = interpreterOf(script);
-      if ('unreadable' in interpreter) {
-        return Promise.resolve({ ok: false, exitCode: null, signal: null, outputTail: `${script} cannot be read: ${interpreter.unreadable}` });
-      }
-      const [command, ...prefix] = [...interpreter.words, script];
-      return runChild({ command: command!, args: [...prefix, ...args], cwd: context.path, env, user, umask: BUILDOUT_UMASK, onLine });
-    };
+    const runScript = (script: string, args: string[]): Promise<BuildoutResult> => runThroughInterpreter(script, args,
+      (command, commandArgs) => runChild({ command, args: commandArgs, cwd: context.path, env, user, umask: BUILDOUT_UMASK, onLine }));
     const binDirectory = join(context.softwarePath, 'bin');
     const bootstraps = (await readdir(binDirectory).catch(() => [] as string[])).filter((name) => name.startsWith('bootstrap'));
     if (bootstraps.length > 1) {

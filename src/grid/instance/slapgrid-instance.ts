@@ -4,7 +4,8 @@ import type { Logger } from '../../log/index.ts';
 import { hasCode, messageOf } from '../../errors/index.ts';
 import type { BuildoutRunner } from '../../buildout/runner.ts';
 import { createBuildoutRunner } from '../../buildout/runners.ts';
-import { PyFloat, Slap, type ComputerPartition } from '../../slap/index.ts';
+import { PyFloat, type ComputerPartition } from '../../slap/index.ts';
+import { connectNodeToMaster } from '../master.ts';
 import type { NodeConfig } from '../node-config.ts';
 import { lookupUser, runChild } from '../spawn.ts';
 import { softwareUrlHash } from '../software/hash.ts';
@@ -115,12 +116,7 @@ export async function runSlapgridInstance(options: InstanceRunOptions): Promise<
     timestamp: new PartitionTimestamp({ force: options.force ?? false, maximumPeriodicity: config.maximumPeriodicity, forcePeriodicity: config.forcePeriodicity }),
   };
 
-  const slap = new Slap({ logger });
-  slap.initializeConnection(config.masterUrl, {
-    ...(config.keyFile === undefined ? {} : { keyFile: config.keyFile }),
-    ...(config.certFile === undefined ? {} : { certFile: config.certFile }),
-    ...(config.masterCaFile === undefined ? {} : { caFile: config.masterCaFile }),
-  });
+  const slap = connectNodeToMaster(config, logger);
   try {
     const partitions = await slap.registerComputer(config.computerId).getComputerPartitionList();
     const selected = selectPartitions(partitions, options.onlyCp);

@@ -75,7 +75,7 @@ export function currentPlatform(osRelease = readOptional('/etc/os-release'), deb
  * `str(platform.linux_distribution())` from the os-release data: Python 2 read
  * `/etc/debian_version` on Debian (full point release, empty id).
  */
-export function distributionRepr(osRelease: string, debianVersion: string): string {
+function distributionRepr(osRelease: string, debianVersion: string): string {
   const field = (name: string): string => {
     const match = new RegExp(`^${name}=(.*)$`, 'm').exec(osRelease);
     return match ? match[1]!.trim().replace(/^"(.*)"$/, '$1') : '';

@@ -1,5 +1,5 @@
-export { runPromises, checkPromises, describeResult } from './run.ts';
-export { promiseStatus, writePromiseStatuses } from './status.ts';
+export { runPromises, checkPromises } from './run.ts';
+export { writePromiseStatuses } from './status.ts';
 export type { PromiseStatus, ResultOwner } from './status.ts';
 export type { PromiseResult, PromiseRunOptions } from './run.ts';
 export { PromiseError } from './errors.ts';

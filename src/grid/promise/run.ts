@@ -156,7 +156,7 @@ export async function runPromises(options: PromiseRunOptions): Promise<PromiseRe
 }
 
 /** The message the original gives a promise's result. */
-export function describeResult(result: PromiseResult, timeoutSeconds: number): string {
+function describeResult(result: PromiseResult, timeoutSeconds: number): string {
   if (result.timedOut) return `Promise '${result.name}' timed out after ${timeoutSeconds} seconds`;
   if (result.ok) return result.output.trim();
   return `Promise '${result.name}' failed with output: ${result.output.trim() || 'No error output.'}`;

@@ -22,7 +22,7 @@ export interface PromiseStatus {
   result: { type: 'Test Result'; failed: boolean; date: string; message: string };
 }
 
-export function promiseStatus(result: PromiseResult, message: string): PromiseStatus {
+function promiseStatus(result: PromiseResult, message: string): PromiseStatus {
   return {
     title: result.name.slice(0, result.name.length - extname(result.name).length) || result.name,
     name: result.name,

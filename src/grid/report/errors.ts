@@ -1,4 +1,4 @@
-import { SlapOSError } from '../../errors/index.ts';
+import { moduleErrorClass } from '../../errors/index.ts';
 
 /**
  * Errors of `slapos node report` (usage reports and partition destruction).
@@ -11,11 +11,4 @@ export type ReportErrorCode =
   | 'GRID_ERR_USAGE_INVALID'
   | 'GRID_ERR_USAGE_NOT_SENT';
 
-export class ReportError extends SlapOSError {
-  declare readonly code: ReportErrorCode;
-
-  constructor(code: ReportErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { status: 500, cause: options.cause });
-    this.name = 'ReportError';
-  }
-}
+export class ReportError extends moduleErrorClass<ReportErrorCode>('ReportError', 500) {}

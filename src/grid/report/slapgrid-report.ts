@@ -2,7 +2,8 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log/index.ts';
 import { hasCode, messageOf } from '../../errors/index.ts';
-import { Slap, type Computer, type ComputerPartition } from '../../slap/index.ts';
+import type { Computer, ComputerPartition } from '../../slap/index.ts';
+import { connectNodeToMaster } from '../master.ts';
 import { InstanceError } from '../instance/errors.ts';
 import type { NodeConfig } from '../node-config.ts';
 import { lookupUser } from '../spawn.ts';
@@ -75,12 +76,7 @@ export async function runSlapgridReport(options: ReportRunOptions): Promise<Repo
     ...(options.supervisordBinary === undefined ? {} : { supervisordBinary: options.supervisordBinary }),
   });
 
-  const slap = new Slap({ logger });
-  slap.initializeConnection(config.masterUrl, {
-    ...(config.keyFile === undefined ? {} : { keyFile: config.keyFile }),
-    ...(config.certFile === undefined ? {} : { certFile: config.certFile }),
-    ...(config.masterCaFile === undefined ? {} : { caFile: config.masterCaFile }),
-  });
+  const slap = connectNodeToMaster(config, logger);
   const result: ReportRunResult = { destroyed: [], retained: [], usageSent: false, failures: [], exitCode: 0 };
   const fail = async (partition: ComputerPartition, error: unknown): Promise<void> => {
     const message = messageOf(error);

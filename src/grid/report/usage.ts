@@ -67,17 +67,12 @@ export interface CollectedUsage {
 export async function collectUsage(partition: UsagePartition, instanceRoot: string): Promise<CollectedUsage> {
   const collected: CollectedUsage = { usages: [], files: [] };
   for (const directory of [join(partition.path, 'var', 'xml_report'), join(instanceRoot, 'var', 'xml_report', partition.id)]) {
-    for (const name of await listFiles(directory)) {
-      const path = join(directory, name);
-      const info = await stat(path).catch(() => undefined);
-      if (!info?.isFile()) continue;
-      try {
-        if (info.size > MAX_USAGE_BYTES) throw new ReportError('GRID_ERR_USAGE_INVALID', `larger than ${MAX_USAGE_BYTES} bytes`);
-        collected.usages.push({ partitionId: partition.id, movements: parseConsumption(await readFile(path, 'utf8')) });
-        collected.files.push(path);
-      } catch (error) {
-        partition.logger.warn('Usage report is not valid and is left where it is', { partition: partition.id, path, reason: messageOf(error) });
-      }
+    const documents = await readValidReports(directory, parseConsumption, (path, reason) => {
+      partition.logger.warn('Usage report is not valid and is left where it is', { partition: partition.id, path, reason });
+    });
+    for (const { path, value: movements } of documents) {
+      collected.usages.push({ partitionId: partition.id, movements });
+      collected.files.push(path);
     }
   }
   return collected;
@@ -96,7 +91,21 @@ export interface ComputerJournal {
 export async function collectComputerJournals(instanceRoot: string, computerId: string, logger: Logger): Promise<ComputerJournal[]> {
   if (computerId === '.' || computerId === '..' || computerId.includes('/')) return [];
   const directory = join(instanceRoot, 'var', 'xml_report', computerId);
-  const journals: ComputerJournal[] = [];
+  const journals = await readValidReports(directory, checkJournal, (path, reason) => {
+    logger.warn('Computer usage journal is not valid and is left where it is', { path, reason });
+  });
+  return journals.map(({ path, xml }) => ({ path, xml }));
+}
+
+/**
+ * The regular files of a report directory that `parse` accepts (it throws on
+ * an invalid one, as does a file over {@link MAX_USAGE_BYTES}); the others are
+ * left in place for the operator and passed to `onInvalid`.
+ */
+async function readValidReports<T>(
+  directory: string, parse: (xml: string) => T, onInvalid: (path: string, reason: string) => void,
+): Promise<{ path: string; xml: string; value: T }[]> {
+  const reports: { path: string; xml: string; value: T }[] = [];
   for (const name of await listFiles(directory)) {
     const path = join(directory, name);
     const info = await stat(path).catch(() => undefined);
@@ -104,13 +113,12 @@ export async function collectComputerJournals(instanceRoot: string, computerId: 
     try {
       if (info.size > MAX_USAGE_BYTES) throw new ReportError('GRID_ERR_USAGE_INVALID', `larger than ${MAX_USAGE_BYTES} bytes`);
       const xml = await readFile(path, 'utf8');
-      checkJournal(xml);
-      journals.push({ path, xml });
+      reports.push({ path, xml, value: parse(xml) });
     } catch (error) {
-      logger.warn('Computer usage journal is not valid and is left where it is', { path, reason: messageOf(error) });
+      onInvalid(path, messageOf(error));
     }
   }
-  return journals;
+  return reports;
 }
 
 /** Deletes usage documents the master received. */

@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createBuildoutRunner } from '../../buildout/runners.ts';
 import type { BuildoutRunner } from '../../buildout/runner.ts';
 import type { Logger } from '../../log/index.ts';
-import { Slap } from '../../slap/index.ts';
+import type { Slap } from '../../slap/index.ts';
+import { connectNodeToMaster } from '../master.ts';
 import { acquirePidLock } from '../lock.ts';
+import { sleepMaximalDelay } from '../maximal-delay.ts';
 import type { NodeConfig } from '../node-config.ts';
 import { runChild } from '../spawn.ts';
 import { prepareSupervisordLayout, supervisordLayout } from '../supervisord/index.ts';
@@ -38,12 +39,12 @@ export async function runNodeSoftware(options: NodeSoftwareOptions): Promise<Sof
   const { config, logger } = options;
   assertDirectory(config.softwareRoot);
   const lock = config.pidfile ? acquirePidLock(config.pidfile, { logger }) : undefined;
-  const slap = new Slap({ logger });
+  let slap: Slap | undefined;
   try {
-    await initialDelay(options);
+    await sleepMaximalDelay({ maximalDelay: config.maximalDelay, now: options.now, logger, signal: options.signal, random: options.random });
     // as the original, every slapgrid command keeps instance_root's layout and supervisord.conf current
     await prepareSupervisordLayout(supervisordLayout(config.instanceRoot, { socketPath: config.supervisordSocket, configPath: config.supervisordConfigurationPath }));
-    slap.initializeConnection(config.masterUrl, { keyFile: config.keyFile, certFile: config.certFile, caFile: config.masterCaFile });
+    slap = connectNodeToMaster(config, logger);
     const releases = await slap.registerComputer(config.computerId).getSoftwareReleaseList();
     logger.info(`Processing ${releases.length} software release(s)`, { computer: config.computerId });
     const runner = options.runner ?? createBuildoutRunner({ buildout: config.buildout }, runChild);
@@ -51,16 +52,9 @@ export async function runNodeSoftware(options: NodeSoftwareOptions): Promise<Sof
       config, logger, runner, develop: options.develop, onlySr: options.onlySr, onProgress: options.onProgress, signal: options.signal,
     }, releases);
   } finally {
-    await slap.close();
+    await slap?.close();
     lock?.release();
   }
-}
-
-async function initialDelay(options: NodeSoftwareOptions): Promise<void> {
-  if (options.now || options.config.maximalDelay <= 0) return;
-  const seconds = Math.floor(options.config.maximalDelay * (options.random ?? Math.random)());
-  options.logger.info(`Sleeping for ${seconds} seconds. To disable this feature, use the --now option.`);
-  await sleep(seconds * 1000, undefined, { signal: options.signal });
 }
 
 function assertDirectory(path: string): void {

@@ -11,7 +11,7 @@ export type { EnsureSupervisordOptions, RunningSupervisord } from './launch.ts';
 export { updateSupervisor } from './reconcile.ts';
 export { encodeCall, decodeResponse, callSupervisord } from './xmlrpc.ts';
 export type { XmlRpcValue, XmlRpcResponse } from './xmlrpc.ts';
-export { listPartitionPrograms, writePartitionGroup, startPartitionGroup, stopPartitionGroup } from './partition-group.ts';
+export { writePartitionGroup, startPartitionGroup, stopPartitionGroup } from './partition-group.ts';
 export type { PartitionGroup } from './partition-group.ts';
 export { startSupervisord } from './start.ts';
 export type { StartSupervisordOptions } from './start.ts';

@@ -26,7 +26,7 @@ async function entries(directory: string): Promise<string[]> {
 }
 
 /** Every file of `etc/run` (plain programs) and `etc/service` (watched programs), sorted. */
-export async function listPartitionPrograms(partitionPath: string): Promise<PartitionProgram[]> {
+async function listPartitionPrograms(partitionPath: string): Promise<PartitionProgram[]> {
   const programs: PartitionProgram[] = [];
   for (const kind of ['run', 'service'] as const) {
     const directory = join(partitionPath, 'etc', kind);

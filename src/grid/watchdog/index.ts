@@ -1,4 +1,4 @@
-export { runWatchdog, handleWatchdogEvent, WATCHDOG_MARK } from './watchdog.ts';
+export { runWatchdog, handleWatchdogEvent } from './watchdog.ts';
 export type { ProtocolOutput, WatchdogOptions, WatchdogOutcome } from './watchdog.ts';
 export { readEvents, parseTokens } from './protocol.ts';
 export type { ListenerEvent } from './protocol.ts';

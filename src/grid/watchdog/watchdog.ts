@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log/index.ts';
 import { hasCode, messageOf } from '../../errors/index.ts';
-import { Slap } from '../../slap/index.ts';
+import { connectNodeToMaster } from '../master.ts';
 import { bangAlreadySentFor, recordBang } from './bang-marker.ts';
 import { WatchdogError } from './errors.ts';
 import { parseTokens, readEvents, READY, RESULT_OK, type ListenerEvent } from './protocol.ts';
@@ -10,7 +10,7 @@ import { parseTokens, readEvents, READY, RESULT_OK, type ListenerEvent } from '.
 /** The events supervisord is configured to send the watchdog. */
 const PROCESS_STATE_EVENTS = new Set(['PROCESS_STATE_EXITED', 'PROCESS_STATE_FATAL']);
 /** Services (from a partition's etc/service) run under a process name with this mark; plain programs never bang. */
-export const WATCHDOG_MARK = '-on-watch';
+const WATCHDOG_MARK = '-on-watch';
 
 export interface WatchdogOptions {
   masterUrl: string;
@@ -54,11 +54,7 @@ async function credentials(options: WatchdogOptions, partitionId: string): Promi
 }
 
 async function bang(options: WatchdogOptions, partitionId: string, message: string): Promise<void> {
-  const slap = new Slap({ logger: options.logger });
-  slap.initializeConnection(options.masterUrl, {
-    ...(await credentials(options, partitionId)),
-    ...(options.masterCaFile === undefined ? {} : { caFile: options.masterCaFile }),
-  });
+  const slap = connectNodeToMaster({ masterUrl: options.masterUrl, masterCaFile: options.masterCaFile, ...(await credentials(options, partitionId)) }, options.logger);
   try {
     // Fetched first (the original only posts): a partition the master does not know is then a clear 404, not a silent OK.
     const partition = await slap.registerComputerPartition(options.computerId, partitionId);

@@ -14,7 +14,7 @@ async function partitionView(tx: StoreTransaction, partition: PartitionRecord): 
 }
 
 /** Reads slapformat's computer description (slap-protocol.md §2.6), naming the first thing that is wrong. */
-export function computerLayout(description: MarshalDict): { reference: string; address: string | null; netmask: string | null; partitions: PartitionLayout[] } {
+function computerLayout(description: MarshalDict): { reference: string; address: string | null; netmask: string | null; partitions: PartitionLayout[] } {
   const reference = textOrNull(description.reference);
   if (!reference) throw badParameter('xml', 'the computer has no reference');
   const partitionList = description.partition_list ?? [];

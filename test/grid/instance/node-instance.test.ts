@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +8,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startTestProxy, type TestProxy } from '../../helpers/proxy.ts';
 import { REPO_ROOT, runSlapos, type CliResult } from '../../helpers/cli.ts';
-import { silentLogger } from '../../../src/log/index.ts';
-import { marshal, Slap } from '../../../src/slap/index.ts';
+import type { Slap } from '../../../src/slap/index.ts';
 import { SupervisordClient } from '../../../src/grid/supervisord/index.ts';
+import { formatTestComputer } from '../formatted-computer.ts';
+import { assertExit } from '../../helpers/assert.ts';
+import { freePort } from '../../helpers/net.ts';
 
 /*
  * `slapos node instance` end to end: a real proxy, a real supervisord, real
@@ -28,8 +28,6 @@ const COMPUTER = 'computer';
 const PARTITIONS = ['slappart0', 'slappart1', 'slappart2', 'slappart3'];
 // `${...}` and `]` in the URL must reach the profile intact and substitute nothing.
 const SOFTWARE_URL = 'https://lab.example/software/fake]/software.cfg?v=${slap-connection:partition-id}';
-const NOBODY = 65534;
-const runningAsRoot = process.getuid?.() === 0;
 
 /** Node arguments running a fixture the way the tests themselves run (sources through tsx, or compiled). */
 function fixtureArgv(name: string): string[] {
@@ -37,14 +35,6 @@ function fixtureArgv(name: string): string[] {
   if (here.endsWith('.js')) return [join(here, '..', '..', '..', 'fixtures', 'instance', `${name}.js`)];
   const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
   return ['--import', loader, join(REPO_ROOT, 'test', 'fixtures', 'instance', `${name}.ts`)];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface Node {
@@ -66,35 +56,13 @@ async function startNode(options: { certificateRepository?: boolean } = {}): Pro
   const root = await mkdtemp(join(tmpdir(), 'slapos-instance-'));
   // Partition users must reach their directories (when root, partitions belong to "nobody").
   await chmod(root, 0o755);
-  const instanceRoot = join(root, 'instance');
-  const softwareRoot = join(root, 'software');
-  await mkdir(instanceRoot, { mode: 0o755 });
-  for (const id of PARTITIONS) {
-    const path = join(instanceRoot, id);
-    await mkdir(path);
-    await chmod(path, 0o750);
-    if (runningAsRoot) await chown(path, NOBODY, NOBODY);
-  }
-  const softwarePath = join(softwareRoot, createHash('md5').update(SOFTWARE_URL).digest('hex'));
-  await mkdir(join(softwarePath, 'bin'), { recursive: true, mode: 0o755 });
-  await chmod(softwareRoot, 0o755);
-  await writeFile(join(softwarePath, 'instance.cfg'), '[buildout]\nparts =\n');
   const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
-  await writeFile(join(softwarePath, 'bin', 'buildout'),
-    `#!/bin/sh\nexec ${[process.execPath, ...fixtureArgv('fake-buildout'), join(REPO_ROOT, 'test', 'fixtures', 'instance')].map(quote).join(' ')}\n`, { mode: 0o755 });
-
-  const cfg = join(root, 'slapos.cfg');
   const certificates = options.certificateRepository ? `certificate_repository_path = ${join(root, 'certificates')}\n` : '';
   if (certificates) await mkdir(join(root, 'certificates'));
-  await writeFile(cfg, `[slapos]\nmaster_url = ${proxy.url}\ncomputer_id = ${COMPUTER}\ninstance_root = ${instanceRoot}\nsoftware_root = ${softwareRoot}\n${certificates}`);
-
-  const slap = new Slap({ logger: silentLogger() });
-  slap.initializeConnection(proxy.url);
-  await slap.registerComputer(COMPUTER).updateConfiguration(marshal({
-    reference: COMPUTER, address: '127.0.0.1', netmask: '255.0.0.0',
-    partition_list: PARTITIONS.map((id) => ({ reference: id, tap: { name: id }, address_list: [{ addr: '127.0.0.1', netmask: '255.0.0.0' }] })),
-  }));
-  await slap.registerSupply().supply(SOFTWARE_URL, COMPUTER);
+  const { instanceRoot, cfg, slap } = await formatTestComputer({
+    root, masterUrl: proxy.url, computerId: COMPUTER, partitions: PARTITIONS, softwareUrl: SOFTWARE_URL, extraConfig: certificates,
+    buildout: `#!/bin/sh\nexec ${[process.execPath, ...fixtureArgv('fake-buildout'), join(REPO_ROOT, 'test', 'fixtures', 'instance')].map(quote).join(' ')}\n`,
+  });
 
   const node: Node = {
     proxy, root, instanceRoot, cfg, slap,
@@ -135,10 +103,6 @@ async function getOnceListening(port: number): Promise<string> {
       await sleep(100);
     }
   }
-}
-
-function assertExit(result: CliResult, code: number): void {
-  assert.equal(result.code, code, `exit ${result.code}, wanted ${code}\n--- stderr:\n${result.stderr}`);
 }
 
 test('node instance: deploys, keeps running, stops and starts instances', async (t) => {

@@ -3,12 +3,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CliResult } from '../../helpers/cli.ts';
 import { runningAsRoot, SOFTWARE_URL, startTestNode } from './node.ts';
-
-function assertExit(result: CliResult, code: number): void {
-  assert.equal(result.code, code, `exit ${result.code}, wanted ${code}\n--- stdout:\n${result.stdout}\n--- stderr:\n${result.stderr}`);
-}
+import { assertExit } from '../../helpers/assert.ts';
 
 /** Whether the process runs (a zombie left to an init that does not reap does not). */
 async function running(pid: number): Promise<boolean> {

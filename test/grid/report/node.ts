@@ -1,17 +1,19 @@
-import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestProxy, type TestProxy } from '../../helpers/proxy.ts';
 import { runSlapos, type CliResult } from '../../helpers/cli.ts';
-import { Logger, silentLogger } from '../../../src/log/index.ts';
-import { marshal, Slap } from '../../../src/slap/index.ts';
+import { Logger } from '../../../src/log/index.ts';
+import type { Slap } from '../../../src/slap/index.ts';
 import { SupervisordClient } from '../../../src/grid/supervisord/index.ts';
+import { formatTestComputer } from '../formatted-computer.ts';
+
+export { runningAsRoot } from '../formatted-computer.ts';
 
 /*
  * A formatted computer for report/watchdog tests: a real proxy (whose request
- * log is kept, to count the SLAP calls it received), partitions owned by
- * "nobody" when the tests run as root, and one software release whose
+ * log is kept, to count the SLAP calls it received), the computer of
+ * ../formatted-computer.ts, whose software release's
  * bin/buildout is a shell script standing for an instance profile. It keeps
  * the contract slapgrid relies on: run in the partition as the partition
  * user, it writes a watched service (which also leaves a process behind,
@@ -23,8 +25,6 @@ import { SupervisordClient } from '../../../src/grid/supervisord/index.ts';
 export const COMPUTER = 'computer';
 export const PARTITIONS = ['slappart0', 'slappart1'];
 export const SOFTWARE_URL = 'https://lab.example/software/report-test/software.cfg';
-const NOBODY = 65534;
-export const runningAsRoot = process.getuid?.() === 0;
 
 export interface TestNode {
   proxy: TestProxy;
@@ -79,34 +79,12 @@ export async function startTestNode(): Promise<TestNode> {
   });
   const root = await mkdtemp(join(tmpdir(), 'slapos-report-'));
   await chmod(root, 0o755);
-  const instanceRoot = join(root, 'instance');
-  const softwareRoot = join(root, 'software');
   const shared = join(root, 'shared');
-  await mkdir(instanceRoot, { mode: 0o755 });
   await mkdir(shared);
   await chmod(shared, 0o777);
-  for (const id of PARTITIONS) {
-    const path = join(instanceRoot, id);
-    await mkdir(path);
-    await chmod(path, 0o750);
-    if (runningAsRoot) await chown(path, NOBODY, NOBODY);
-  }
-  const softwarePath = join(softwareRoot, createHash('md5').update(SOFTWARE_URL).digest('hex'));
-  await mkdir(join(softwarePath, 'bin'), { recursive: true });
-  await chmod(softwareRoot, 0o755);
-  await chmod(softwarePath, 0o755);
-  await writeFile(join(softwarePath, 'instance.cfg'), '[buildout]\nparts =\n');
-  await writeFile(join(softwarePath, 'bin', 'buildout'), buildoutScript(shared), { mode: 0o755 });
-
-  const cfg = join(root, 'slapos.cfg');
-  await writeFile(cfg, `[slapos]\nmaster_url = ${proxy.url}\ncomputer_id = ${COMPUTER}\ninstance_root = ${instanceRoot}\nsoftware_root = ${softwareRoot}\n`);
-  const slap = new Slap({ logger: silentLogger() });
-  slap.initializeConnection(proxy.url);
-  await slap.registerComputer(COMPUTER).updateConfiguration(marshal({
-    reference: COMPUTER, address: '127.0.0.1', netmask: '255.0.0.0',
-    partition_list: PARTITIONS.map((id) => ({ reference: id, tap: { name: id }, address_list: [{ addr: '127.0.0.1', netmask: '255.0.0.0' }] })),
-  }));
-  await slap.registerSupply().supply(SOFTWARE_URL, COMPUTER);
+  const { instanceRoot, cfg, slap } = await formatTestComputer({
+    root, masterUrl: proxy.url, computerId: COMPUTER, partitions: PARTITIONS, softwareUrl: SOFTWARE_URL, buildout: buildoutScript(shared),
+  });
   const client = new SupervisordClient({ socketPath: join(instanceRoot, 'supervisord.socket') });
 
   const calls = (): string[] => lines

@@ -3,21 +3,17 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CliResult } from '../../helpers/cli.ts';
 import { silentLogger } from '../../../src/log/index.ts';
 import { BANG_MARKER_FILE } from '../../../src/grid/watchdog/index.ts';
 import { callSupervisord, startPartitionGroup, type ProcessInfo } from '../../../src/grid/supervisord/index.ts';
 import { startTestNode, type TestNode } from '../report/node.ts';
+import { assertExit } from '../../helpers/assert.ts';
 
 /*
  * The watchdog as supervisord runs it: `slapos node report` writes the
  * event listener into supervisord.conf, a real supervisord starts it, a
  * watched service is killed, and the bangs are counted on a real proxy.
  */
-
-function assertExit(result: CliResult, code: number): void {
-  assert.equal(result.code, code, `exit ${result.code}, wanted ${code}\n--- stderr:\n${result.stderr}`);
-}
 
 /** Waits (up to a generous bound, never asserting on time) until `check` holds. */
 async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
