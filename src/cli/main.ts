@@ -27,7 +27,7 @@ const COMMAND_FILES: Record<CommandFile, () => Promise<Registrar>> = {
   },
   report: async () => {
     const { registerReportCommands } = await import('./commands/node-report.ts');
-    return (program, node) => registerReportCommands(node, program);
+    return (_program, node) => registerReportCommands(node);
   },
   client: async () => (await import('./commands/client.ts')).registerClientCommands,
   buildout: async () => (await import('./commands/buildout.ts')).registerBuildoutCommand,

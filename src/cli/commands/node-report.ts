@@ -77,8 +77,7 @@ async function watchdogCommand(options: WatchdogCommandOptions): Promise<void> {
  * whole computer) and `slapos node watchdog` (supervisord's event listener,
  * `slapos-watchdog` in the original).
  */
-export function registerReportCommands(node: Command, program: Command): void {
-  void program;
+export function registerReportCommands(node: Command): void {
   withMaximalDelayOptions(withMasterTlsOptions(withNodeConfigOptions(node.command('report'))))
     .description('send the instances\' usage to the master and destroy the instances it wants destroyed (slapgrid-ur)')
     .option('--pidfile <path>', 'lock file (default: pidfile of slapos.cfg, else <instance_root>/.slapgrid-ur.pid)')
