@@ -11,10 +11,14 @@ export interface BuildoutArguments {
   debug: boolean;
   /** -v / -q, ±10 each (zc.buildout's scale). */
   verbosity: number;
-  command: 'install' | 'query';
-  /** Explicit parts given after `install`, or the `section:option` of `query`. */
+  command: 'install' | 'query' | 'annotate';
+  /** Explicit parts given after `install`, the `section:option` of `query`, the sections to annotate. */
   parts: string[];
   help: boolean;
+  /** annotate: `text` (zc.buildout's listing with the files that set each option) or `json`. */
+  format: 'text' | 'json';
+  /** annotate: substitute the values (as far as no recipe has to run). */
+  resolve: boolean;
 }
 
 export const BUILDOUT_USAGE = `Usage: slapos buildout [options] [assignments] [command [command arguments]]
@@ -30,7 +34,10 @@ Options:
   -h        this help
 
 Assignments: section:option=value (section defaults to buildout; option+=, option-= work).
-Commands: install [part...] (default), query section:option (prints the raw merged value).`;
+Commands: install [part...] (default), query section:option (prints the raw merged value),
+  annotate [section...] [--format text|json] [--resolve] (every option and where it was set;
+  json: {section: {option: value}} after extends and macros; --resolve: values substituted,
+  an option that cannot be is {"__error__": message}).`;
 
 const PYTHON_ONLY = new Set(['bootstrap', 'init', 'setup', 'runsetup', 'upgrade']);
 
@@ -38,15 +45,35 @@ function usage(message: string): BuildoutError {
   return new BuildoutError(BuildoutErrorCode.USAGE, message);
 }
 
+/**
+ * Reads annotate's `--resolve` / `--format json|text` at `argv[at]`, if it is
+ * one; returns the index of the last argument consumed (`at` - 1 if none).
+ */
+function annotateOption(argv: readonly string[], at: number, result: BuildoutArguments): number {
+  let index = at;
+  while (index < argv.length) {
+    const arg = argv[index]!;
+    if (arg === '--resolve') { result.resolve = true; index++; continue; }
+    if (arg !== '--format' && !arg.startsWith('--format=')) break;
+    const value = arg === '--format' ? argv[++index] : arg.slice('--format='.length);
+    if (value !== 'text' && value !== 'json') throw usage(`Error: --format must be text or json, not ${JSON.stringify(value ?? '')}`);
+    result.format = value;
+    index++;
+  }
+  return index === at ? at - 1 : index - 1;
+}
+
 export function parseBuildoutArguments(argv: readonly string[]): BuildoutArguments {
   const result: BuildoutArguments = {
     configFile: 'buildout.cfg', assignments: [], noUserDefaults: false, debug: false, verbosity: 0, command: 'install', parts: [], help: false,
+    format: 'text', resolve: false,
   };
   let index = 0;
   const set = (option: string, value: string): void => { result.assignments.push({ section: 'buildout', option, value }); };
   for (; index < argv.length; index++) {
     const arg = argv[index]!;
     if (arg === '--help') { result.help = true; continue; }
+    if (arg === '--resolve' || arg === '--format' || arg.startsWith('--format=')) { index = annotateOption(argv, index, result); continue; }
     if (arg.startsWith('-') && arg.length > 1 && !arg.startsWith('--')) {
       for (let i = 1; i < arg.length; i++) {
         const flag = arg[i]!;
@@ -89,9 +116,15 @@ export function parseBuildoutArguments(argv: readonly string[]): BuildoutArgumen
     if (PYTHON_ONLY.has(command)) {
       throw new BuildoutError(BuildoutErrorCode.UNSUPPORTED, `The '${command}' command is specific to Python zc.buildout; this engine runs profiles without bootstrapping.`);
     }
-    if (command !== 'install' && command !== 'query') throw usage(`Error: invalid command: ${command}`);
+    if (command !== 'install' && command !== 'query' && command !== 'annotate') throw usage(`Error: invalid command: ${command}`);
     result.command = command;
-    result.parts = argv.slice(index + 1);
+    const rest = argv.slice(index + 1);
+    for (let at = 0; at < rest.length; at++) {
+      // annotate's own options may also follow the command.
+      const last = command === 'annotate' ? annotateOption(rest, at, result) : at - 1;
+      if (last >= at) { at = last; continue; }
+      result.parts.push(rest[at]!);
+    }
     if (command === 'query' && (result.parts.length !== 1 || !result.parts[0]!.includes(':'))) {
       throw usage('Error: The query command requires a single argument: section:option');
     }

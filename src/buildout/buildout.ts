@@ -17,8 +17,12 @@ export interface BuildoutSettings {
   logger: Logger;
   /** Where recipes' child processes write (default: dropped). */
   output?: (chunk: string | Buffer) => void;
-  /** false: substitute sections without constructing their recipes (annotate). Default true. */
-  recipes?: boolean;
+  /**
+   * true: sections get their macros but are not initialised — no recipe is
+   * constructed and each option is substituted only when read, so one
+   * failing option does not hide the others (annotate --resolve).
+   */
+  resolveOnly?: boolean;
 }
 
 /** A part whose recipe was constructed, in the order zc.buildout installs them. */
@@ -41,8 +45,24 @@ const KNOWN_SETTINGS = [
   'allow-unknown-extras', 'networkcache-section', 'shared-part-list', 'build-time-part-list', 'develop', 'extensions',
 ];
 
-/** Directory options joined to `buildout:directory` when relative (§2.6). */
+/** Directory options made absolute against `buildout:directory` (§2.6). */
 const DIRECTORY_OPTIONS = ['bin-directory', 'parts-directory', 'develop-eggs-directory', 'eggs-directory', 'download-cache', 'extends-cache', 'installed'];
+/** Of those, the ones zc.buildout also makes absolute in the raw configuration (before substitution). */
+const RAW_DIRECTORY_OPTIONS = DIRECTORY_OPTIONS.filter((key) => key !== 'installed');
+/**
+ * zc.buildout makes these absolute (abspath, relative to the buildout
+ * directory here) as soon as the files are merged; the others are only
+ * joined, after substitution (`a/../b` stays).
+ */
+export const NORMALISED_DIRECTORIES: ReadonlySet<string> = new Set(['download-cache', 'extends-cache', 'eggs-directory']);
+
+/** A directory option's absolute value, as zc.buildout computes it. */
+export function absoluteDirectory(key: string, value: string, directory: string): string {
+  const expanded = value.replace(/^~(?=\/|$)/, () => process.env.HOME ?? '~');
+  if (NORMALISED_DIRECTORIES.has(key)) return resolve(directory, expanded);
+  if (isAbsolute(expanded)) return expanded;
+  return directory.endsWith('/') ? `${directory}${expanded}` : `${directory}/${expanded}`;
+}
 
 /**
  * The configuration being run: sections are initialised lazily, the first
@@ -55,11 +75,17 @@ export class Buildout implements RecipeHost {
   private readonly config: RawConfig;
   private readonly registry: RecipeRegistry;
   private readonly output: (chunk: string | Buffer) => void;
-  private readonly constructRecipes: boolean;
+  private readonly resolveOnly: boolean;
   private readonly sections = new Map<string, Options>();
   /** `section:option` being substituted, innermost last (cycle detection). */
   private readonly resolving: string[] = [];
+  /** The same, as a set: the cycle check stays cheap on long reference chains. */
+  private readonly resolvingSet = new Set<string>();
+  /** Sections with their macros applied, built once each (a macro is shared by many sections). */
+  private readonly expanded = new Map<string, ReadonlyMap<string, string>>();
   private readonly initialized: InitializedPart[] = [];
+  /** Errors that already say which option they come from (the innermost one does). */
+  private readonly located = new WeakSet<Error>();
   private settings?: Options;
 
   constructor(settings: BuildoutSettings) {
@@ -67,18 +93,12 @@ export class Buildout implements RecipeHost {
     this.registry = settings.registry;
     this.logger = settings.logger;
     this.output = settings.output ?? (() => undefined);
-    this.constructRecipes = settings.recipes ?? true;
+    this.resolveOnly = settings.resolveOnly ?? false;
   }
 
   /** Initialises `[buildout]` (first thing a run does) and checks what this engine cannot honour. */
   async start(): Promise<Options> {
-    const options = await this.section('buildout');
-    for (const key of DIRECTORY_OPTIONS) {
-      const value = options.get(key);
-      if (typeof value === 'string' && value !== '' && !isAbsolute(value)) {
-        options.set(key, resolve(this.directory, value.replace(/^~(?=\/|$)/, () => process.env.HOME ?? '~')));
-      }
-    }
+    const options = await this.settingsSection();
     parseBuildoutBoolean('offline', options.getString('offline'));
     parseBuildoutBoolean('newest', options.getString('newest'));
     for (const key of ['develop', 'extensions']) {
@@ -89,6 +109,34 @@ export class Buildout implements RecipeHost {
       }
     }
     for (const key of KNOWN_SETTINGS) options.markUsed(key);
+    return options;
+  }
+
+  /** `[buildout]` with its directory options made absolute, as zc.buildout starts. */
+  async settingsSection(): Promise<Options> {
+    const options = await this.section('buildout');
+    const directory = pyStr(await this.lookup(options, 'directory', 'buildout'));
+    for (const key of DIRECTORY_OPTIONS) {
+      if (!options.has(key)) continue;
+      const value = pyStr(await this.lookup(options, key, 'buildout'));
+      if (value !== '') options.set(key, absoluteDirectory(key, value, directory));
+    }
+    return options;
+  }
+
+  /**
+   * A section's options before substitution: macros applied (`<` dropped);
+   * for `[buildout]`, the directories zc.buildout makes absolute at once.
+   */
+  rawSection(name: string): Map<string, string> {
+    const options = new Map(this.expandMacros(name, new Set()));
+    const directory = options.get('directory');
+    if (name === 'buildout' && directory !== undefined) {
+      for (const key of RAW_DIRECTORY_OPTIONS) {
+        const value = options.get(key);
+        if (value !== undefined && value !== '' && !value.includes('${')) options.set(key, absoluteDirectory(key, value, directory));
+      }
+    }
     return options;
   }
 
@@ -118,15 +166,10 @@ export class Buildout implements RecipeHost {
     const known = this.sections.get(name);
     if (known) return known;
     if (!this.config.has(name)) throw missingSection(name);
-    const options = new Options(name, this.expandMacros(name, []));
+    const options = new Options(name, this.locate(() => new Map(this.expandMacros(name, new Set())), name, '<'));
     this.sections.set(name, options);
-    await this.initialize(options);
+    if (!this.resolveOnly) await this.initialize(options);
     return options;
-  }
-
-  /** A section whose initialisation failed part-way (its options can still be read one by one). */
-  partialSection(name: string): Options | undefined {
-    return this.sections.get(name);
   }
 
   async option(section: string, option: string): Promise<Value> {
@@ -159,21 +202,31 @@ export class Buildout implements RecipeHost {
   }
 
   /** Builds a section's raw options: its `<=` macros, then its own options and edits over them. */
-  private expandMacros(name: string, chain: readonly string[]): Map<string, string> {
+  private expandMacros(name: string, chain: Set<string>): ReadonlyMap<string, string> {
+    const known = this.expanded.get(name);
+    if (known) return known;
     const raw = this.config.get(name);
     if (!raw) throw new BuildoutError(BuildoutErrorCode.MACRO, `No section named '${name}'`);
     const macros = raw.values.get('<');
-    if (name === 'buildout' || macros === undefined) return finalizeSection(raw);
+    if (name === 'buildout' || macros === undefined) {
+      const plain = finalizeSection(raw);
+      this.expanded.set(name, plain);
+      return plain;
+    }
     const inherited = new Map<string, string>();
-    for (const macro of macros.split('\n').map((line) => line.trim()).filter(Boolean)) {
-      if (macro === name || chain.includes(macro)) {
-        throw new BuildoutError(BuildoutErrorCode.MACRO, `Infinite extending loop '${macro}'`);
+    chain.add(name);
+    try {
+      for (const macro of macros.split('\n').map((line) => line.trim()).filter(Boolean)) {
+        if (chain.has(macro)) throw new BuildoutError(BuildoutErrorCode.MACRO, `Infinite extending loop '${macro}'`);
+        if (!this.config.has(macro)) throw new BuildoutError(BuildoutErrorCode.MACRO, `No section named '${macro}'`);
+        for (const [key, value] of this.expandMacros(macro, chain)) inherited.set(key, value);
       }
-      if (!this.config.has(macro)) throw new BuildoutError(BuildoutErrorCode.MACRO, `No section named '${macro}'`);
-      for (const [key, value] of this.expandMacros(macro, [...chain, name])) inherited.set(key, value);
+    } finally {
+      chain.delete(name);
     }
     const result = finalizeSection(raw, inherited);
     result.delete('<');
+    this.expanded.set(name, result);
     return result;
   }
 
@@ -188,7 +241,7 @@ export class Buildout implements RecipeHost {
       await this.section(dependency);
     }
     const recipeName = options.getString('recipe', '').trim();
-    if (recipeName === '' || !this.constructRecipes) return;
+    if (recipeName === '') return;
     const entry = this.registry.get(recipeName);
     if (!entry) throw unknownRecipe(recipeName, options.name, [...this.registry.keys()]);
     const recipe = await entry.create({ host: this, name: options.name, options, logger: this.logger.child({ part: options.name }) });
@@ -205,16 +258,51 @@ export class Buildout implements RecipeHost {
       throw new BuildoutError(BuildoutErrorCode.MISSING_OPTION, `Referenced option does not exist: ${options.name}:${key}`);
     }
     const id = `${options.name}:${key}`;
-    if (this.resolving.includes(id)) {
+    if (this.resolvingSet.has(id)) {
       throw new BuildoutError(BuildoutErrorCode.CIRCULAR, `Circular reference in substitutions.\n${[...this.resolving, id].join(' -> ')}`);
     }
     this.resolving.push(id);
+    this.resolvingSet.add(id);
     try {
-      const value = loadValue(await substitute(pending, (reference) => this.resolveReference(reference, options.name)));
+      const text = await this.locateAsync(() => substitute(pending, (reference) => this.resolveReference(reference, options.name)), options.name, key);
+      const value = loadValue(text);
       options.resolved(key, value);
       return value;
     } finally {
       this.resolving.pop();
+      this.resolvingSet.delete(id);
+    }
+  }
+
+  /** Where an option of the merged configuration was written, for messages. */
+  private whereSet(section: string, key: string): string {
+    const origins = this.config.get(section)?.origins.get(key) ?? [];
+    const files = [...new Set(origins.map((origin) => origin.source))];
+    return files.length > 0 ? files.join(', ') : 'a macro of the section';
+  }
+
+  /** Adds "where" to the first BuildoutError raised below: the section, the option and its file. */
+  private withLocation(error: unknown, section: string, key: string): unknown {
+    if (!(error instanceof BuildoutError) || this.located.has(error)) return error;
+    const what = key === '<' ? `the '<=' macros of [${section}]` : `${section}:${key}`;
+    const wrapped = new BuildoutError(error.code, `${error.message}\nWhile reading ${what} (${this.whereSet(section, key)}).`, { cause: error });
+    this.located.add(wrapped);
+    return wrapped;
+  }
+
+  private locate<T>(work: () => T, section: string, key: string): T {
+    try {
+      return work();
+    } catch (error) {
+      throw this.withLocation(error, section, key);
+    }
+  }
+
+  private async locateAsync<T>(work: () => Promise<T>, section: string, key: string): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.withLocation(error, section, key);
     }
   }
 

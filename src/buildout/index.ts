@@ -4,7 +4,7 @@ export { queryOption, runBuildout, type RunBuildoutOptions } from './run.ts';
 export { parseBuildoutArguments, BUILDOUT_USAGE, type BuildoutArguments } from './args.ts';
 export { Buildout, type BuildoutSettings, type InitializedPart } from './buildout.ts';
 export { installParts, type InstallReport } from './install.ts';
-export { annotateConfiguration, type AnnotateOptions, type Annotation, type AnnotatedValue } from './annotate.ts';
+export { annotateConfiguration, annotateText, type AnnotateOptions, type Annotation, type AnnotatedValue } from './annotate.ts';
 export { loadConfiguration, ConfigLoader, type Assignment, type LoadOptions, type LoadedConfiguration } from './config/load.ts';
 export { parseConfig, type ParsedFile } from './config/parse.ts';
 export { type RawConfig, type RawSection } from './config/raw.ts';

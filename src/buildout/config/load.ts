@@ -3,7 +3,7 @@ import { hasCode } from '../../errors/index.ts';
 import { BuildoutError, BuildoutErrorCode } from '../errors.ts';
 import { download, isUrl, type DownloadOptions } from '../download.ts';
 import { parseConfig, type ParsedFile } from './parse.ts';
-import { EMPTY_SECTION, finalizeSection, mergeConfig, mergeSection, type RawConfig, type RawSection } from './raw.ts';
+import { EMPTY_SECTION, finalizeSection, mergeConfig, mergeSection, sectionOf, type Origin, type RawConfig, type RawSection } from './raw.ts';
 
 /** A `section:option=value` given on the command line (option may end in `+`/`-`). */
 export interface Assignment { section: string; option: string; value: string }
@@ -21,22 +21,38 @@ export interface LoadedConfiguration {
   configFile: string;
 }
 
-/** The [buildout] defaults zc.buildout starts from (§5.1). */
+/**
+ * The [buildout] defaults zc.buildout starts from (§5.1), all of them, so
+ * that annotate shows what zc.buildout shows; only `executable` (the path of
+ * zc.buildout's Python) has no meaning here.
+ */
 function defaults(directory: string): RawConfig {
   const values = new Map<string, string>([
-    ['directory', directory],
-    ['installed', '.installed.cfg'],
+    ['allow-hosts', '*'],
+    ['allow-picked-versions', 'true'],
+    ['allow-unknown-extras', 'false'],
     ['bin-directory', 'bin'],
-    ['parts-directory', 'parts'],
     ['develop-eggs-directory', 'develop-eggs'],
+    ['directory', directory],
     ['eggs-directory', 'eggs'],
-    ['offline', 'false'],
-    ['newest', 'true'],
+    ['find-links', ''],
+    ['install-from-cache', 'false'],
+    ['installed', '.installed.cfg'],
+    ['log-format', ''],
     ['log-level', 'INFO'],
-    ['verbosity', '0'],
+    ['newest', 'true'],
+    ['offline', 'false'],
+    ['parts-directory', 'parts'],
+    ['prefer-final', 'true'],
+    ['python', 'buildout'],
+    ['show-picked-versions', 'false'],
+    ['socket-timeout', ''],
+    ['update-versions-file', ''],
+    ['use-dependency-links', 'true'],
     ['versions', 'versions'],
   ]);
-  return new Map([['buildout', { ...EMPTY_SECTION, values }]]);
+  const section = sectionOf(values, 'DEFAULT_VALUE');
+  return new Map([['buildout', { ...section, origins: new Map(section.origins).set('directory', [{ op: '=', source: 'COMPUTED_VALUE' }]) }]]);
 }
 
 /** Groups command-line assignments into a configuration layer. */
@@ -45,7 +61,8 @@ export function assignmentLayer(assignments: readonly Assignment[]): RawConfig {
   for (const { section, option, value } of assignments) {
     const edit = option.endsWith('+') ? 'adds' : option.endsWith('-') ? 'removes' : 'values';
     const name = edit === 'values' ? option : option.slice(0, -1).trimEnd();
-    const single: RawSection = { ...EMPTY_SECTION, [edit]: new Map([[name, value]]) };
+    const origin: Origin[] = [{ op: edit === 'adds' ? '+=' : edit === 'removes' ? '-=' : '=', source: 'COMMAND_LINE_VALUE' }];
+    const single: RawSection = { ...EMPTY_SECTION, [edit]: new Map([[name, value]]), origins: new Map([[name, origin]]) };
     const before = layer.get(section);
     layer.set(section, before === undefined ? single : mergeSection(before, single));
   }
@@ -85,7 +102,15 @@ export class ConfigLoader {
     }
     let result: RawConfig = new Map();
     for (const extended of extendsList) {
-      result = mergeConfig(result, await this.open(file.base, extended, [...chain, location]));
+      let opened: RawConfig;
+      try {
+        opened = await this.open(file.base, extended, [...chain, location]);
+      } catch (error) {
+        // Say which file asked for the one that cannot be read (only the innermost one does).
+        if (!hasCode(error, BuildoutErrorCode.DOWNLOAD) || (error as Error).message.includes('\nWhile reading')) throw error;
+        throw new BuildoutError(BuildoutErrorCode.DOWNLOAD, `${(error as Error).message}\nWhile reading buildout:extends (${location}).`, { cause: error });
+      }
+      result = mergeConfig(result, opened);
     }
     result = mergeConfig(result, sections);
     this.opened.set(location, result);
@@ -96,11 +121,20 @@ export class ConfigLoader {
   async parse(location: string): Promise<ParsedFile> {
     const known = this.parsed.get(location);
     if (known) return known;
-    const text = (await download(location, { ...this.downloadOptions, purpose: 'extends' })).toString('utf8');
+    const text = decodeUtf8(await download(location, { ...this.downloadOptions, purpose: 'extends' }), location);
     const base = isUrl(location) ? location.slice(0, location.lastIndexOf('/')) : dirname(location);
     const file = parseConfig(text, location, base);
     this.parsed.set(location, file);
     return file;
+  }
+}
+
+/** Profiles are UTF-8; anything else is refused rather than read with replacement characters. */
+function decodeUtf8(bytes: Buffer, location: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BuildoutError(BuildoutErrorCode.PARSE, `${location} is not UTF-8 text; buildout profiles must be encoded in UTF-8.`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { BuildoutError, BuildoutErrorCode } from '../errors.ts';
 import { evaluateCondition } from './condition.ts';
-import { addLines, removeLines, type RawConfig, type RawSection } from './raw.ts';
+import { addLines, removeLines, type Origin, type RawConfig, type RawSection } from './raw.ts';
 
 /**
  * One configuration file parsed with zc.buildout's rules: `=` only, no
@@ -36,7 +36,7 @@ export function parseConfig(text: string, source: string, base: string, options:
   let option: PendingOption | undefined;
 
   const flush = (): void => {
-    if (option && section) section.apply(option.name, option.op, finishValue(option));
+    if (option && section) section.apply(option.name, option.op, finishValue(option), source);
     option = undefined;
   };
 
@@ -51,7 +51,7 @@ export function parseConfig(text: string, source: string, base: string, options:
     if (header) {
       flush();
       const condition = header[2]?.trim();
-      skipping = condition !== undefined && condition !== '' && !evaluateCondition(condition);
+      skipping = condition !== undefined && condition !== '' && !evaluateCondition(condition, { source, line: index + 1 });
       if (skipping) { section = undefined; return; }
       const name = header[1]!;
       section = sections.get(name) ?? new SectionBuilder();
@@ -132,8 +132,12 @@ class SectionBuilder {
   private readonly values = new Map<string, string>();
   private readonly adds = new Map<string, string>();
   private readonly removes = new Map<string, string>();
+  private readonly origins = new Map<string, Origin[]>();
 
-  apply(name: string, op: Op, value: string): void {
+  apply(name: string, op: Op, value: string, source: string): void {
+    const origin = { op, source };
+    if (op === '=') this.origins.set(name, [origin]);
+    else this.origins.set(name, [...(this.origins.get(name) ?? []), origin]);
     if (op === '=') {
       this.values.set(name, value);
       this.adds.delete(name);
@@ -151,6 +155,6 @@ class SectionBuilder {
   }
 
   build(): RawSection {
-    return { values: this.values, adds: this.adds, removes: this.removes };
+    return { values: this.values, adds: this.adds, removes: this.removes, origins: this.origins };
   }
 }

@@ -15,11 +15,22 @@ export interface RawSection {
   readonly adds: ReadonlyMap<string, string>;
   /** Pending `-=` lines, by option. */
   readonly removes: ReadonlyMap<string, string>;
+  /** Who set each option: the last assignment, then the edits applied over it (annotate). */
+  readonly origins: ReadonlyMap<string, readonly Origin[]>;
 }
+
+/** One step of an option's history: a file (or DEFAULT_VALUE, COMPUTED_VALUE, COMMAND_LINE_VALUE). */
+export interface Origin { readonly op: '=' | '+=' | '-='; readonly source: string }
 
 export type RawConfig = ReadonlyMap<string, RawSection>;
 
-export const EMPTY_SECTION: RawSection = { values: new Map(), adds: new Map(), removes: new Map() };
+export const EMPTY_SECTION: RawSection = { values: new Map(), adds: new Map(), removes: new Map(), origins: new Map() };
+
+/** A section of plain values all set by one source. */
+export function sectionOf(values: ReadonlyMap<string, string>, source: string): RawSection {
+  const origin: readonly Origin[] = [{ op: '=', source }];
+  return { ...EMPTY_SECTION, values, origins: new Map([...values.keys()].map((key) => [key, origin])) };
+}
 
 /** `base += added`: buildout concatenates by lines. */
 export function addLines(base: string | undefined, added: string): string {
@@ -45,12 +56,15 @@ export function mergeSection(base: RawSection, over: RawSection): RawSection {
   const values = new Map(base.values);
   const adds = new Map(base.adds);
   const removes = new Map(base.removes);
+  const origins = new Map(base.origins);
   for (const [key, value] of over.values) {
     values.set(key, value);
     adds.delete(key);
     removes.delete(key);
+    origins.set(key, over.origins.get(key) ?? []);
   }
   for (const key of editedKeys(over)) {
+    origins.set(key, [...(origins.get(key) ?? []), ...(over.origins.get(key) ?? [])]);
     const add = over.adds.get(key);
     const remove = over.removes.get(key);
     const start = values.get(key);
@@ -67,7 +81,7 @@ export function mergeSection(base: RawSection, over: RawSection): RawSection {
     if (combinedAdd === undefined) adds.delete(key); else adds.set(key, combinedAdd);
     if (combinedRemove === undefined) removes.delete(key); else removes.set(key, combinedRemove);
   }
-  return { values, adds, removes };
+  return { values, adds, removes, origins };
 }
 
 /** Overlays a whole configuration on another, sharing untouched sections. */
