@@ -1,6 +1,9 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, type IncomingMessage, type Server } from 'node:http';
 import { once } from 'node:events';
-import { request } from 'undici';
+import { sendRequest } from '../../src/slap/index.ts';
+
+const FORWARD_TIMEOUT_MS = 60_000;
+const FORWARD_MAX_BYTES = 64 * 1024 * 1024;
 
 /** One HTTP call exactly as the SLAP library sent it, ready to be replayed by the load generator. */
 export interface RecordedCall {
@@ -19,6 +22,7 @@ export interface RecordedCall {
 export class CallRecorder {
   readonly #server: Server;
   readonly #target: string;
+  readonly #agent = new Agent({ keepAlive: true });
   #calls: RecordedCall[] = [];
 
   private constructor(server: Server, target: string) {
@@ -57,6 +61,7 @@ export class CallRecorder {
   }
 
   async close(): Promise<void> {
+    this.#agent.destroy();
     this.#server.closeAllConnections();
     this.#server.close();
     await once(this.#server, 'close');
@@ -71,12 +76,15 @@ export class CallRecorder {
     const call: RecordedCall = { method: incoming.method ?? 'GET', path: incoming.url ?? '/', headers };
     if (body !== undefined) call.body = body;
     this.#calls.push(call);
-    const answer = await request(`${this.#target}${call.path}`, { method: call.method as 'GET' | 'POST', headers, body });
-    return {
-      status: answer.statusCode,
-      body: Buffer.from(await answer.body.arrayBuffer()),
-      contentType: String(answer.headers['content-type'] ?? 'text/plain'),
-    };
+    const answer = await sendRequest({
+      method: call.method as 'GET' | 'POST',
+      url: new URL(`${this.#target}${call.path}`),
+      agent: this.#agent,
+      headers,
+      body,
+      timeoutMs: FORWARD_TIMEOUT_MS,
+    }, FORWARD_MAX_BYTES);
+    return { status: answer.status, body: answer.body, contentType: String(answer.headers['content-type'] ?? 'text/plain') };
   }
 }
 

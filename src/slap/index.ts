@@ -13,3 +13,4 @@ export { withRetryOnNotReady, type RetryOnNotReadyOptions } from './transport/re
 export { withLogging } from './transport/logging.ts';
 export { SlapError, SLAP_ERRORS, type SlapErrorCode } from './errors.ts';
 export { marshal, unmarshal, dict2xml, xml2dict, serialiseParameters, isMarshalDict, PyFloat, PyObject, PyTuple, SLAP_CLASSES, SLAP_MODULE, CodecErrorCode, type MarshalDict, type MarshalValue, type UnmarshalOptions } from './codec/index.ts';
+export { newAgent, openRequest, readBounded, sendRequest, type HttpCall, type OpenResponse, type HttpResponse } from './transport/request.ts';

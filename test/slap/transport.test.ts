@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Logger, MemorySink } from '../../src/log/index.ts';
 import { encodeForm } from '../../src/slap/transport/form.ts';
@@ -283,6 +284,50 @@ describe('HttpTransport over TLS', () => {
     } finally {
       await transport.close();
     }
+  });
+});
+
+describe('HttpTransport connections', () => {
+  it('keeps one connection alive across calls, and close() lets calls under way finish', async (t) => {
+    let connections = 0;
+    let held: ServerResponse | undefined;
+    let arrived: () => void = () => undefined;
+    const server = createHttpServer((request, response) => {
+      if (request.url === '/slow') {
+        held = response;
+        arrived();
+      } else {
+        response.end('ok');
+      }
+    });
+    server.on('connection', () => { connections += 1; });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => { server.closeAllConnections(); server.close(); });
+    const transport = new HttpTransport({ masterUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    for (const endpoint of ['getRunId', 'useComputer', 'getRunId']) assert.equal(await transport.get(endpoint), 'ok');
+    assert.equal(connections, 1);
+
+    const slowArrived = new Promise<void>((resolve) => { arrived = resolve; });
+    const slow = transport.get('slow');
+    await slowArrived;
+    const closing = transport.close();
+    held?.end('late');
+    assert.equal(await slow, 'late');
+    await closing;
+    await rejectsWith(transport.get('getRunId'), 'SLAP_ERR_CONNECTION', 'getRunId', 'closed');
+  });
+
+  it('maps a master that stalls in the middle of its answer to SLAP_ERR_CONNECTION', async (t) => {
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const transport = new HttpTransport({ masterUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 100 });
+    t.after(() => transport.close());
+    await rejectsWith(transport.get('getFullComputerInformation', { computer_id: 'COMP-1' }),
+      'SLAP_ERR_CONNECTION', 'getFullComputerInformation (computer_id=COMP-1)', 'ETIMEDOUT');
   });
 });
 

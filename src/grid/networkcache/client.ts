@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent } from 'node:http';
+import { finished, pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import { newAgent, openRequest, readBounded, type OpenResponse } from '../../slap/index.ts';
 import { NetworkcacheErrorCode, networkcacheError } from './errors.ts';
 import { pythonJsonDumps } from './entry.ts';
 
@@ -19,7 +20,7 @@ export interface NetworkcacheEndpoints {
   dirUrl: string;
   cacheTls?: TlsFiles;
   dirTls?: TlsFiles;
-  /** Milliseconds to wait for the server to start answering (the original: 60 s). */
+  /** Longest silence, in milliseconds, while connecting to the server or reading its answer (the original: 60 s). */
   headersTimeoutMs?: number;
 }
 
@@ -27,6 +28,8 @@ export interface NetworkcacheEndpoints {
 export type SignedEntry = [json: string, signature: string];
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+/** Largest shadir list or shacache answer read into memory; files themselves stream to disk. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
  * The shacache/shadir HTTP protocol of slapos.libnetworkcache:
@@ -48,12 +51,12 @@ export class NetworkcacheClient {
   /** Every entry shadir holds under `key` (an empty list when it has none). */
   async selectEntries(key: string): Promise<SignedEntry[]> {
     const response = await this.dir.send('GET', key);
-    if (response.statusCode === 404) {
-      await response.body.dump();
+    if (response.status === 404) {
+      await discard(response.body);
       return [];
     }
     await expectStatus(response, [200], `shadir GET ${key}`);
-    const text = await response.body.text();
+    const text = await readText(response.body, `shadir GET ${key}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -87,14 +90,14 @@ export class NetworkcacheClient {
   async upload(path: string): Promise<string> {
     const sha512 = await sha512OfFile(path);
     const existing = await this.cache.send('GET', sha512);
-    await existing.body.dump();
-    if (existing.statusCode >= 200 && existing.statusCode < 300) return sha512;
+    await discard(existing.body);
+    if (existing.status >= 200 && existing.status < 300) return sha512;
     const response = await this.cache.send('POST', undefined, createReadStream(path), {
       'content-type': 'application/octet-stream',
       'content-length': String(statSync(path).size),
     });
     await expectStatus(response, [201], 'shacache POST');
-    const answer = (await response.body.text()).trim();
+    const answer = (await readText(response.body, 'shacache POST')).trim();
     if (answer !== sha512) {
       throw networkcacheError(NetworkcacheErrorCode.HTTP, `shacache stored the file as ${JSON.stringify(answer.slice(0, 200))}, expected ${sha512}`);
     }
@@ -105,19 +108,21 @@ export class NetworkcacheClient {
   async index(key: string, entry: SignedEntry): Promise<void> {
     const response = await this.dir.send('PUT', key, pythonJsonDumps(entry), { 'content-type': 'application/json' });
     await expectStatus(response, [201], `shadir PUT ${key}`);
-    await response.body.dump();
+    await discard(response.body);
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.cache.close(), this.dir.close()]);
+    this.cache.close();
+    this.dir.close();
   }
 }
 
-/** One server: its base URL, its credentials and a dispatcher carrying its TLS client certificate. */
+/** One server: its base URL, its credentials and a keep-alive agent carrying its TLS client certificate. */
 class Endpoint {
   private readonly base: URL;
   private readonly authorization: string | undefined;
-  private readonly dispatcher: Agent;
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
 
   constructor(url: string, tls: TlsFiles | undefined, headersTimeout: number) {
     let parsed: URL;
@@ -135,11 +140,10 @@ class Endpoint {
     parsed.username = '';
     parsed.password = '';
     this.base = parsed;
-    this.dispatcher = new Agent({
-      headersTimeout,
-      connect: tls?.certFile || tls?.keyFile
-        ? { cert: tls.certFile ? readFileSync(tls.certFile) : undefined, key: tls.keyFile ? readFileSync(tls.keyFile) : undefined }
-        : undefined,
+    this.timeoutMs = headersTimeout;
+    this.agent = newAgent(parsed.protocol, {
+      cert: tls?.certFile ? readFileSync(tls.certFile) : undefined,
+      key: tls?.keyFile ? readFileSync(tls.keyFile) : undefined,
     });
   }
 
@@ -149,29 +153,46 @@ class Endpoint {
     return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
   }
 
-  async send(method: 'GET' | 'POST' | 'PUT', name?: string, body?: Dispatcher.DispatchOptions['body'], headers: Record<string, string> = {}): Promise<Dispatcher.ResponseData> {
+  async send(method: 'GET' | 'POST' | 'PUT', name?: string, body?: string | Readable, headers: Record<string, string> = {}): Promise<OpenResponse> {
     const url = this.urlFor(name);
     try {
-      return await request(url, {
+      return await openRequest({
         method,
-        body,
+        url: new URL(url),
+        agent: this.agent,
         headers: this.authorization ? { ...headers, authorization: this.authorization } : headers,
-        dispatcher: this.dispatcher,
+        body,
+        timeoutMs: this.timeoutMs,
       });
     } catch (error) {
       throw networkcacheError(NetworkcacheErrorCode.HTTP, `${method} ${url} failed: ${(error as Error).message}`, error);
     }
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
+  close(): void {
+    this.agent.destroy();
   }
 }
 
-async function expectStatus(response: Dispatcher.ResponseData, expected: number[], what: string): Promise<void> {
-  if (expected.includes(response.statusCode)) return;
-  const text = (await response.body.text()).slice(0, 200);
-  throw networkcacheError(NetworkcacheErrorCode.HTTP, `${what} answered HTTP ${response.statusCode}: ${text}`);
+async function expectStatus(response: OpenResponse, expected: number[], what: string): Promise<void> {
+  if (expected.includes(response.status)) return;
+  const text = (await readText(response.body, what)).slice(0, 200);
+  throw networkcacheError(NetworkcacheErrorCode.HTTP, `${what} answered HTTP ${response.status}: ${text}`);
+}
+
+/** A (bounded) text answer as UTF-8. */
+async function readText(body: Readable, what: string): Promise<string> {
+  try {
+    return (await readBounded(body, MAX_ANSWER_BYTES)).toString('utf8');
+  } catch (error) {
+    throw networkcacheError(NetworkcacheErrorCode.HTTP, `${what}: reading the answer failed: ${(error as Error).message}`, error);
+  }
+}
+
+/** Reads an unneeded answer to its end, so that its connection can be reused. */
+async function discard(body: Readable): Promise<void> {
+  body.resume();
+  await finished(body);
 }
 
 async function sha512OfFile(path: string): Promise<string> {

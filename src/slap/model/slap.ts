@@ -51,7 +51,7 @@ export class Slap {
     const previous = this.http;
     this.http = http;
     this.connection = { transport: composeTransport(http, ...wrappers), logger: this.logger, instanceRoot };
-    // In-flight calls of the previous connection finish first (undici's close is graceful).
+    // In-flight calls of the previous connection finish first: HttpTransport.close() waits for them.
     previous?.close().catch((error: unknown) => this.logger.debug('closing the previous master connection failed', { error }));
   }
 

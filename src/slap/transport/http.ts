@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import type { ConnectionOptions } from 'node:tls';
-import { Agent } from 'undici';
 import { SlapError, invalidOption } from '../errors.ts';
 import { encodeForm } from './form.ts';
 import { endpointUrl, parseMasterUrl } from './master-url.ts';
+import { newAgent, sendRequest } from './request.ts';
 import type { FormFields, QueryFields, SlapTransport } from './transport.ts';
 
 export interface HttpTransportOptions {
@@ -29,12 +30,12 @@ const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const CONNECTION_HINT = 'check master_url, that the master is running and that IPv6 works on this machine if the URL uses it';
 // With TLS 1.3 a master refusing the client certificate just closes the connection.
 const HTTPS_CONNECTION_HINT = `${CONNECTION_HINT}, and that the master accepts the client certificate`;
-const TLS_HINT = 'check that the certificate and key exist, match each other and are accepted by the master, and that master_ca_file signs the master\'s certificate';
+const TLS_HINT = 'check that the client certificate and key exist, match each other and are accepted by the master, and that master_ca_file signs the master\'s certificate';
 /** How much of an error page goes into the message: enough for a proxy's one-line reason. */
 const EXCERPT_CHARS = 200;
 
 /**
- * The SLAP transport over HTTP(S) (undici). Endpoint names resolve below the
+ * The SLAP transport over HTTP(S) (node:http, node:https). Endpoint names resolve below the
  * master URL; answers are decoded with their declared charset (UTF-8 when
  * none). Any 2xx is success; 404, 408 and 403 map to SLAP_ERR_NOT_FOUND,
  * SLAP_ERR_RESOURCE_NOT_READY and SLAP_ERR_UNAUTHORIZED, every other status
@@ -43,17 +44,17 @@ const EXCERPT_CHARS = 200;
 export class HttpTransport implements SlapTransport {
   readonly masterUrl: URL;
   private readonly agent: Agent;
+  private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  /** Calls not settled yet: close() lets them finish before closing the connections. */
+  private readonly inFlight = new Set<Promise<string>>();
+  private closed = false;
 
   constructor(options: HttpTransportOptions) {
     this.masterUrl = parseMasterUrl(options.masterUrl);
-    const timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.maxResponseBytes = positiveInteger('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
-    this.agent = new Agent({
-      connect: { timeout: timeoutMs, ...tlsOptions(this.masterUrl, options) },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
+    this.agent = newAgent(this.masterUrl.protocol, tlsOptions(this.masterUrl, options));
   }
 
   get(endpoint: string, query: QueryFields = {}): Promise<string> {
@@ -67,42 +68,38 @@ export class HttpTransport implements SlapTransport {
     return this.call('POST', endpointUrl(this.masterUrl, endpoint), describeCall(endpoint, form), encodeForm(form));
   }
 
-  /** Closes the kept-alive connections (a CLI process exits sooner). */
-  close(): Promise<void> {
-    return this.agent.close();
+  /** Closes the kept-alive connections (a CLI process exits sooner) once the calls under way have settled. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.inFlight);
+    this.agent.destroy();
   }
 
-  private async call(method: 'GET' | 'POST', url: URL, call: string, body: string | undefined): Promise<string> {
+  private call(method: 'GET' | 'POST', url: URL, call: string, body: string | undefined): Promise<string> {
+    if (this.closed) return Promise.reject(new SlapError('SLAP_ERR_CONNECTION', `${call}: the connection to the master is closed`));
+    const pending = this.send(method, url, call, body);
+    this.inFlight.add(pending);
+    const forget = (): void => { this.inFlight.delete(pending); };
+    pending.then(forget, forget);
+    return pending;
+  }
+
+  private async send(method: 'GET' | 'POST', url: URL, call: string, body: string | undefined): Promise<string> {
     const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'slapos.ts' };
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     let text: string;
     let status: number;
     try {
-      const response = await this.agent.request({ origin: url.origin, path: url.pathname + url.search, method, headers, body });
-      status = response.statusCode;
-      text = decodeBody(await this.readBody(response.body, call), response.headers['content-type']);
+      const response = await sendRequest({ method, url, agent: this.agent, headers, body, timeoutMs: this.timeoutMs }, this.maxResponseBytes);
+      status = response.status;
+      text = decodeBody(response.body, response.headers['content-type']);
     } catch (cause) {
-      if (cause instanceof SlapError) throw cause;
+      if (cause instanceof SlapError) throw new SlapError(cause.code, `${call}: ${cause.message}`, { cause });
       throw networkError(call, cause, url.protocol === 'https:');
     }
     const error = statusError(status, call, text);
     if (error !== undefined) throw error;
     return text;
-  }
-
-  /** The whole answer, refusing more than maxResponseBytes without buffering it. */
-  private async readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, call: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > this.maxResponseBytes) {
-        body.destroy();
-        throw new SlapError('SLAP_ERR_RESPONSE_TOO_LARGE', `${call}: the answer is larger than ${this.maxResponseBytes} bytes`);
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
   }
 }
 
@@ -173,7 +170,7 @@ function causeChain(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error; e instanceof Error && parts.length < 4; e = e.cause) {
     const code = (e as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${code}: ${e.message}` : e.message);
+    parts.push(typeof code === 'string' ? `${code}: ${e.message.trim()}` : e.message.trim());
   }
   return parts.length === 0 ? String(error) : parts.join(' <- ');
 }
