@@ -4,7 +4,12 @@
  * down explicitly (no module-level logger) so tests can capture output.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFormat = 'text' | 'json';
+/**
+ * `text`: time, level, message, fields; `json`: one object a line; `plain`:
+ * the message alone (warnings and errors prefixed), as zc.buildout prints, for
+ * output that another process (slapgrid) relays under its own time stamps.
+ */
+export type LogFormat = 'text' | 'json' | 'plain';
 export type LogFields = Record<string, unknown>;
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -36,7 +41,7 @@ export class Logger {
     this.bindings = options.bindings ?? {};
     this.now = options.now ?? (() => new Date());
     if (!(this.level in LEVEL_RANK)) throw new TypeError(`invalid log level: ${String(this.level)}`);
-    if (this.format !== 'text' && this.format !== 'json') throw new TypeError(`invalid log format: ${String(this.format)}`);
+    if (!['text', 'json', 'plain'].includes(this.format)) throw new TypeError(`invalid log format: ${String(this.format)}`);
   }
 
   /** A logger writing to the same sinks with extra fields on every line. */
@@ -63,7 +68,9 @@ export class Logger {
   log(level: LogLevel, message: string, fields?: LogFields): void {
     if (LEVEL_RANK[level] < LEVEL_RANK[this.level]) return;
     const all = { ...this.bindings, ...fields };
-    const line = this.format === 'json' ? jsonLine(this.now(), level, message, all) : textLine(this.now(), level, message, all);
+    const line = this.format === 'json' ? jsonLine(this.now(), level, message, all)
+      : this.format === 'plain' ? plainLine(level, message, all)
+      : textLine(this.now(), level, message, all);
     for (const sink of this.sinks) sink.write(line);
   }
 }
@@ -74,11 +81,20 @@ function jsonLine(time: Date, level: LogLevel, msg: string, fields: LogFields): 
 
 function textLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
   const stamp = time.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  return `${stamp} ${level.toUpperCase().padEnd(5)} ${msg}${fieldsText(fields)}\n`;
+}
+
+function plainLine(level: LogLevel, msg: string, fields: LogFields): string {
+  const prefix = level === 'warn' ? 'WARNING: ' : level === 'error' ? 'ERROR: ' : '';
+  return `${prefix}${msg}${fieldsText(fields)}\n`;
+}
+
+function fieldsText(fields: LogFields): string {
   const extra = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v, jsonReplacer)}`)
     .join(' ');
-  return `${stamp} ${level.toUpperCase().padEnd(5)} ${msg}${extra ? ` (${extra})` : ''}\n`;
+  return extra ? ` (${extra})` : '';
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {

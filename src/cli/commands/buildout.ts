@@ -33,7 +33,7 @@ export function registerBuildoutCommand(program: Command): void {
         process.stdout.write(`${await queryOption({ cwd: process.cwd(), argv })}\n`);
         return;
       }
-      const logger = new Logger({ level: args.verbosity > 0 ? 'debug' : args.verbosity < 0 ? 'warn' : 'info', sinks: [process.stdout] });
+      const logger = new Logger({ level: args.verbosity > 0 ? 'debug' : args.verbosity < 0 ? 'warn' : 'info', format: 'plain', sinks: [process.stdout] });
       try {
         await runBuildout({ cwd: process.cwd(), argv, logger, output: (chunk) => process.stdout.write(chunk) });
       } catch (error) {
