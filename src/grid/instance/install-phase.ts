@@ -1,7 +1,6 @@
 import { chmod, chown, lchown, lstat, readdir, readFile, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildoutResult, BuildoutRunner } from '../../buildout/runner.ts';
-import { runThroughInterpreter } from '../../buildout/external-runner.ts';
+import { runThroughInterpreter, type BuildoutResult, type BuildoutRunner } from '../../buildout/runner/index.ts';
 import { cleanEnvironment, runChild } from '../spawn.ts';
 import { InstanceError } from './errors.ts';
 import { renderPartitionProfile } from './buildout-profile.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BuildoutRunner } from '../../buildout/runner.ts';
+import type { BuildoutRunner } from '../../buildout/runner/index.ts';
 import type { Logger } from '../../log/index.ts';
 import type { NodeConfig } from '../node-config.ts';
 import { LineSplitter, cleanEnvironment, lookupUser, type UserEntry } from '../spawn.ts';

@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
-import { createBuildoutRunner } from '../../buildout/runners.ts';
-import type { BuildoutRunner } from '../../buildout/runner.ts';
+import { createBuildoutRunner, type BuildoutRunner } from '../../buildout/runner/index.ts';
 import type { Logger } from '../../log/index.ts';
 import type { Slap } from '../../slap/index.ts';
 import { connectNodeToMaster } from '../master.ts';

@@ -1,4 +1,4 @@
-import type { Logger } from '../log/index.ts';
+import type { Logger } from '../../log/index.ts';
 
 /**
  * How slapgrid runs a buildout, whichever implementation does it: a

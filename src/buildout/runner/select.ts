@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BuildoutResult, BuildoutRunner, BuildoutRunOptions } from './runner.ts';
-import { childLaunchOf, ExternalBuildoutRunner } from './external-runner.ts';
+import type { BuildoutResult, BuildoutRunner, BuildoutRunOptions } from './types.ts';
+import { childLaunchOf, ExternalBuildoutRunner } from './external.ts';
 
 /** What a runner asks of whoever starts its child process. */
 export interface ChildLaunch {
@@ -53,7 +53,7 @@ export class BuiltinBuildoutRunner implements BuildoutRunner {
  */
 export function slaposCliArgv(): string[] {
   const fromSources = import.meta.url.endsWith('.ts');
-  const main = fileURLToPath(new URL(fromSources ? '../cli/main.ts' : '../cli/main.js', import.meta.url));
+  const main = fileURLToPath(new URL(fromSources ? '../../cli/main.ts' : '../../cli/main.js', import.meta.url));
   if (!fromSources) return [main];
   const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
   return ['--import', loader, main];

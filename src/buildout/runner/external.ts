@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BuildoutResult, BuildoutRunner, BuildoutRunOptions } from './runner.ts';
-import type { ChildLaunch, LaunchChild } from './runners.ts';
+import type { BuildoutResult, BuildoutRunner, BuildoutRunOptions } from './types.ts';
+import type { ChildLaunch, LaunchChild } from './select.ts';
 
 /**
  * A Python zc.buildout configured with slapos.cfg `buildout = <script>`, run
@@ -51,7 +51,7 @@ export function runThroughInterpreter(
 /**
  * How either runner starts its child for a run: in the run's directory, as
  * its user, with its environment, umask, output callback and abort signal.
- * (Here rather than in runners.ts, which imports this file, to keep imports one-way.)
+ * (Here rather than in select.ts, which imports this file, to keep imports one-way.)
  */
 export function childLaunchOf(options: BuildoutRunOptions, command: string, args: string[]): ChildLaunch {
   return {
