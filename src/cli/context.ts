@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { Logger, type LogFormat, type LogLevel, type LogSink } from '../log/index.ts';
 import { SlapOSError, messageOf } from '../errors/index.ts';
 import { createWriteStream } from 'node:fs';
+import { slaposCliArgv } from '../buildout/runner/index.ts';
 
 /** The node's slapos.cfg when neither the command line nor $SLAPOS_CONFIGURATION names one, as in the original. */
 export const DEFAULT_CONFIGURATION = '/etc/opt/slapos/slapos.cfg';
@@ -71,9 +72,10 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
 }
 
 /**
- * The argv running this very `slapos` command (node, its flags such as a
- * TypeScript loader, the script): what supervisord runs as the watchdog.
+ * The argv that runs the `slapos` command with this Node binary (the same
+ * one the built-in buildout runner starts): what supervisord runs as the
+ * watchdog.
  */
 export function slaposProgram(): string[] {
-  return [process.execPath, ...process.execArgv, process.argv[1]!];
+  return [process.execPath, ...slaposCliArgv()];
 }
