@@ -1,12 +1,16 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Logger, MemorySink } from '../../src/log/index.ts';
 import { runBuildout, type InstallReport } from '../../src/buildout/index.ts';
 
+/** Every workspace of this test file lives here, removed when the file's process ends. */
+const WORKSPACES = mkdtempSync(join(tmpdir(), 'buildout-test-'));
+process.on('exit', () => rmSync(WORKSPACES, { recursive: true, force: true }));
+
 /** A fresh directory with the given files (paths relative to it). */
 export function workspace(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'buildout-test-'));
+  const dir = mkdtempSync(join(WORKSPACES, 'ws-'));
   writeFiles(dir, files);
   return dir;
 }
