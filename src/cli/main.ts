@@ -69,7 +69,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const NEEDED_BY_NODE_WORD: Record<string, CommandFile> = {
   format: 'format',
   software: 'software',
-  ...Object.fromEntries(['instance', 'supervisord', 'supervisorctl', 'status', 'start', 'stop', 'restart', 'tail'].map((word) => [word, 'instance'])),
+  ...Object.fromEntries(['instance', 'promise', 'supervisord', 'supervisorctl', 'status', 'start', 'stop', 'restart', 'tail'].map((word) => [word, 'instance'])),
   ...Object.fromEntries(['report', 'bang', 'watchdog'].map((word) => [word, 'report'])),
   register: 'client',
 };

@@ -17,4 +17,8 @@ export const NodeErrorCode = {
   UNSAFE_USER: 'GRID_ERR_UNSAFE_USER',
   /** A uid has no passwd entry. */
   UNKNOWN_USER: 'GRID_ERR_UNKNOWN_USER',
+  /** Less free space than `software_min_free_space`/`instance_min_free_space` where a build or deployment would write. */
+  DISK_SPACE: 'GRID_ERR_DISK_SPACE',
+  /** A buildout ran past its time limit (`partition_timeout`) and was killed. */
+  BUILDOUT_TIMEOUT: 'GRID_ERR_BUILDOUT_TIMEOUT',
 } as const;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ConfigFile } from '../config/index.ts';
 import { SlapOSError } from '../errors/index.ts';
 import { NodeErrorCode } from './errors.ts';
+import { parseSize } from './free-space.ts';
 
 /** slapos.cfg has a mandatory option missing, or a value slapgrid cannot use. */
 export const GRID_ERR_CONFIG = NodeErrorCode.CONFIG;
@@ -54,6 +55,12 @@ export interface NodeConfig {
   /** True when the periodicity was given explicitly (the original then enforces it). */
   forcePeriodicity: boolean;
   promiseTimeout: number;
+  /** Longest a partition's buildout may run, seconds; undefined = no limit. */
+  partitionTimeout?: number;
+  /** Bytes that must be available before a software release is built. */
+  softwareMinFreeSpace: number;
+  /** Bytes that must be available before a partition's buildout runs. */
+  instanceMinFreeSpace: number;
   networkcache: NetworkcacheConfig;
 }
 
@@ -86,6 +93,10 @@ const CERTIFICATE_MARKER = '-----BEGIN CERTIFICATE-----';
 /** The original's `promise_timeout` CLI default, which always hides the file's value. */
 const DEFAULT_PROMISE_TIMEOUT = 3;
 const DEFAULT_MAXIMUM_PERIODICITY = 86400;
+/** The original's minimum free space for builds and deployments. */
+const DEFAULT_MIN_FREE_SPACE = '1000M';
+/** The longest delay a Node timer takes (2^31 - 1 ms), in seconds. */
+const MAX_PARTITION_TIMEOUT = 2147483;
 
 function configError(message: string): SlapOSError {
   return new SlapOSError(GRID_ERR_CONFIG, message, { status: 400 });
@@ -159,8 +170,35 @@ export function readNodeConfig(file: ConfigFile, overrides: NodeConfigOverrides 
     maximumPeriodicity: maximumPeriodicity ?? DEFAULT_MAXIMUM_PERIODICITY,
     forcePeriodicity: maximumPeriodicity !== undefined,
     promiseTimeout: overrides.promiseTimeout ?? DEFAULT_PROMISE_TIMEOUT,
+    partitionTimeout: readPartitionTimeout(merged, file.filename),
+    softwareMinFreeSpace: readSize(merged, 'software_min_free_space', file.filename),
+    instanceMinFreeSpace: readSize(merged, 'instance_min_free_space', file.filename),
     networkcache,
   };
+}
+
+/**
+ * `partition_timeout` (or HEAD's `partition-timeout`): whole seconds, more
+ * than zero and at most what a Node timer can wait (about 24 days).
+ */
+function readPartitionTimeout(merged: MergedOptions, filename: string): number | undefined {
+  const option = ['partition_timeout', 'partition-timeout'].find((name) => merged.string(name) !== undefined);
+  if (option === undefined) return undefined;
+  const value = merged.string(option)!;
+  if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > MAX_PARTITION_TIMEOUT) {
+    throw configError(`${filename}: ${option} must be a whole number of seconds from 1 to ${MAX_PARTITION_TIMEOUT}, not ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+/** A minimum free space option in bytes (`1000M`, `2G`, `512K`, plain bytes). */
+function readSize(merged: MergedOptions, option: string, filename: string): number {
+  const value = merged.string(option) ?? DEFAULT_MIN_FREE_SPACE;
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    throw configError(`${filename}: ${option} must be a size such as 1000M, 2G, 512K or a number of bytes, not ${JSON.stringify(value)}`);
+  }
+  return bytes;
 }
 
 function readNetworkcache(merged: MergedOptions, signatureKeyOverride: string | undefined): NetworkcacheConfig {

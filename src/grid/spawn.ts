@@ -33,6 +33,23 @@ export interface ChildOptions {
   tailSize?: number;
   /** Aborting stops the child's whole process group (SIGTERM). */
   signal?: AbortSignal;
+  /**
+   * Past this many seconds the child's whole process group is stopped and
+   * the result says `timedOut`.
+   */
+  timeoutSeconds?: number;
+  /**
+   * At the timeout: 0 (the default) kills the group at once (SIGKILL: a run
+   * over its time limit gets no chance to linger, as in the original);
+   * otherwise SIGTERM, then SIGKILL this many milliseconds later.
+   */
+  killGraceMs?: number;
+  /**
+   * Also open descriptor 3 of the child as a pipe, returned as `channel`: a
+   * way to get one stream apart from the merged output (a launcher's error
+   * message on its stderr, redirected there by the caller).
+   */
+  channel?: boolean;
 }
 
 export interface ChildResult {
@@ -41,6 +58,10 @@ export interface ChildResult {
   signal: NodeJS.Signals | null;
   /** The end of the combined output. */
   outputTail: string;
+  /** It was killed for running past `timeoutSeconds`. */
+  timedOut: boolean;
+  /** The end of what arrived on descriptor 3 (with `channel`; empty otherwise). */
+  channel: string;
 }
 
 const DEFAULT_TAIL_SIZE = 64 * 1024;
@@ -102,45 +123,77 @@ export function runChild(options: ChildOptions): Promise<ChildResult> {
   const [command, ...args] = childArgv(options, runningAsRoot);
   const tailSize = options.tailSize ?? DEFAULT_TAIL_SIZE;
   return new Promise((resolve, reject) => {
-    // its own process group, so that an abort stops everything it started
-    // (a recipe's shell and its children), not only the direct child
+    // its own process group, so that an abort or a timeout stops everything
+    // it started (a recipe's shell and its children), not only the direct child
     const child = spawn(command!, args, {
       cwd: options.cwd,
       env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: options.channel ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const stopGroup = (): void => {
+    const signalGroup = (signal: NodeJS.Signals): void => {
       if (child.pid === undefined) return;
       try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-child.pid, signal);
       } catch {
         // the group is already gone
       }
     };
+    const stopGroup = (): void => signalGroup('SIGTERM');
     if (options.signal?.aborted) stopGroup();
     options.signal?.addEventListener('abort', stopGroup, { once: true });
+    let timedOut = false;
+    let killer: NodeJS.Timeout | undefined;
+    const grace = options.killGraceMs ?? 0;
+    const timer = options.timeoutSeconds === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      if (grace <= 0) {
+        signalGroup('SIGKILL');
+        return;
+      }
+      signalGroup('SIGTERM');
+      killer = setTimeout(() => signalGroup('SIGKILL'), grace);
+    }, options.timeoutSeconds * 1000);
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(killer);
+      options.signal?.removeEventListener('abort', stopGroup);
+      return true;
+    };
     let tail = '';
+    let channel = '';
     const lines = options.onLine ? new LineSplitter(options.onLine) : undefined;
     const take = (chunk: string): void => {
       tail = (tail + chunk).slice(-tailSize);
       options.onOutput?.(chunk);
       lines?.push(chunk);
     };
-    child.stdout.setEncoding('utf8').on('data', take);
-    child.stderr.setEncoding('utf8').on('data', take);
-    let failed = false;
+    child.stdout?.setEncoding('utf8').on('data', take);
+    child.stderr?.setEncoding('utf8').on('data', take);
+    const extra = child.stdio[3];
+    if (extra != null && 'setEncoding' in extra) {
+      extra.setEncoding('utf8').on('data', (chunk: string) => { channel = (channel + chunk).slice(-tailSize); });
+    }
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+      if (!settle()) return;
+      lines?.end();
+      resolve({ ok: exitCode === 0 && !timedOut, exitCode, signal, outputTail: tail, timedOut, channel });
+    };
     child.on('error', (error) => {
-      failed = true;
-      options.signal?.removeEventListener('abort', stopGroup);
+      if (!settle()) return;
       reject(new SlapOSError(GRID_ERR_SPAWN, `cannot run ${options.command}: ${error.message}`, { cause: error }));
     });
-    child.on('close', (exitCode, signal) => {
-      options.signal?.removeEventListener('abort', stopGroup);
-      if (failed) return;
-      lines?.end();
-      resolve({ ok: exitCode === 0, exitCode, signal, outputTail: tail });
+    child.on('exit', (exitCode, signal) => {
+      // A child killed at its timeout may have left a descendant in another
+      // session holding its pipes: do not wait for them to close.
+      if (!timedOut) return;
+      for (const stream of [child.stdout, child.stderr, extra]) stream?.destroy();
+      finish(exitCode, signal);
     });
+    child.on('close', finish);
   });
 }
 

@@ -55,7 +55,9 @@ export async function formatTestComputer(options: TestComputerOptions): Promise<
   await writeFile(join(softwarePath, 'bin', 'buildout'), options.buildout, { mode: 0o755 });
 
   const cfg = join(root, 'slapos.cfg');
-  await writeFile(cfg, `[slapos]\nmaster_url = ${options.masterUrl}\ncomputer_id = ${computerId}\ninstance_root = ${instanceRoot}\nsoftware_root = ${softwareRoot}\n${options.extraConfig ?? ''}`);
+  await writeFile(cfg, `[slapos]\nmaster_url = ${options.masterUrl}\ncomputer_id = ${computerId}\ninstance_root = ${instanceRoot}\nsoftware_root = ${softwareRoot}\n`
+    // the suite must pass on a machine with little free disk too: the 1000M default is tested on its own
+    + `software_min_free_space = 1M\ninstance_min_free_space = 1M\n${options.extraConfig ?? ''}`);
   const slap = new Slap({ logger: silentLogger() });
   slap.initializeConnection(options.masterUrl);
   await slap.registerComputer(computerId).updateConfiguration(marshal({

@@ -50,7 +50,8 @@ export function runThroughInterpreter(
 
 /**
  * How either runner starts its child for a run: in the run's directory, as
- * its user, with its environment, umask, output callback and abort signal.
+ * its user, with its environment, umask, output callback, abort signal and
+ * time limit.
  * (Here rather than in select.ts, which imports this file, to keep imports one-way.)
  */
 export function childLaunchOf(options: BuildoutRunOptions, command: string, args: string[]): ChildLaunch {
@@ -63,6 +64,7 @@ export function childLaunchOf(options: BuildoutRunOptions, command: string, args
     umask: options.umask,
     onOutput: options.onOutput,
     signal: options.signal,
+    timeoutSeconds: options.timeoutSeconds,
   };
 }
 

@@ -13,6 +13,8 @@ export interface ChildLaunch {
   umask?: number;
   onOutput?: (chunk: string) => void;
   signal?: AbortSignal;
+  /** Kill the child with its whole process group after this many seconds. */
+  timeoutSeconds?: number;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface BuildoutRunOptions {
   /** Every chunk of the child's combined output, as it comes (progress, log file). */
   onOutput?: (chunk: string) => void;
   signal?: AbortSignal;
+  /** Past this many seconds the run is killed with everything it started (`partition_timeout`). */
+  timeoutSeconds?: number;
 }
 
 export interface BuildoutResult {
@@ -31,6 +33,8 @@ export interface BuildoutResult {
   signal: NodeJS.Signals | null;
   /** The end of the combined output, for error reports to the master. */
   outputTail: string;
+  /** Killed for running past `timeoutSeconds`. */
+  timedOut?: boolean;
 }
 
 export interface BuildoutRunner {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { ConfigFile } from '../../config/index.ts';
 import {
-  findExecutable, readNodeConfig, runSlapgridInstance, sleepMaximalDelay, startSupervisord, supervisordLayout, watchdogCommandFor,
+  findExecutable, readNodeConfig, runSlapgridInstance, runSlapgridPromises, sleepMaximalDelay, startSupervisord, supervisordLayout, watchdogCommandFor,
   type NodeConfig, type SupervisordLayout,
 } from '../../grid/index.ts';
 import type { Logger } from '../../log/index.ts';
@@ -72,6 +72,25 @@ async function instanceCommand(positional: string | undefined, options: Instance
   }
 }
 
+/**
+ * `slapos node promise`: the promises of the started partitions, checked as
+ * after a deployment. It shares the instance run's lock, as the original.
+ */
+async function promiseCommand(positional: string | undefined, options: InstanceCommandOptions): Promise<void> {
+  const file = loadConfigFile(positional, options);
+  const config = loadConfig(file, options);
+  const logger = withConfigLogfile(loggerFrom(options, { command: 'node promise' }), options, config);
+  await sleepMaximalDelay({ maximalDelay: config.maximalDelay, now: options.now, logger });
+  const lock = acquireNodeLock(instanceLockPath(file, config, options.pidfile), logger);
+  try {
+    const onlyCp = [...(options.onlyCp ?? []), ...(options.only_cp ?? [])];
+    const result = await runSlapgridPromises({ config, logger, ...(onlyCp.length > 0 ? { onlyCp } : {}) });
+    if (result.exitCode !== 0) throw new CliExit(result.exitCode, `promises failed in: ${result.failures.map((f) => f.id).join(', ')}`);
+  } finally {
+    lock.release();
+  }
+}
+
 /** `[slapos] forbid_supervisord_automatic_launch` (HEAD): never start supervisord from slapgrid. */
 function forbidLaunch(file: ConfigFile): boolean {
   return file.getBool('slapos', 'forbid_supervisord_automatic_launch', false);
@@ -119,7 +138,8 @@ function registerSupervisorctlVerb(node: Command, verb: string, description: str
 
 /**
  * `slapos node instance` (deploy the instances of this computer), `slapos
- * node supervisord` and the supervisorctl pass-through commands.
+ * node promise`, `slapos node supervisord` and the supervisorctl
+ * pass-through commands.
  */
 export function registerInstanceCommands(node: Command): void {
   withMaximalDelayOptions(withMasterTlsOptions(withNodeConfigOptions(node.command('instance'))))
@@ -135,6 +155,15 @@ export function registerInstanceCommands(node: Command): void {
     .option('--only-cp <ids>', 'process only these partitions (comma separated, repeatable)', collectIds)
     .option('--only_cp <ids>', 'same as --only-cp', collectIds)
     .action(action(instanceCommand));
+
+  withMaximalDelayOptions(withMasterTlsOptions(withNodeConfigOptions(node.command('promise'))))
+    .description('check the promises of the started partitions (all of them, now), without deploying anything')
+    .option('--pidfile <path>', 'lock file, shared with node instance (default: [slapos] pidfile_instance, else <instance_root>/.slapgrid-cp.pid)')
+    .option('--logfile <path>', 'also log to this file')
+    .option('--promise-timeout <seconds>', 'time each promise may take', '3')
+    .option('--only-cp <ids>', 'check only these partitions (comma separated, repeatable)', collectIds)
+    .option('--only_cp <ids>', 'same as --only-cp', collectIds)
+    .action(action(promiseCommand));
 
   withNodeConfigOptions(node.command('supervisord'))
     .description('start the supervisord of the instance root if it is not running')

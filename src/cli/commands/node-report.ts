@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { bangComputer, readNodeConfig, runSlapgridReport, runWatchdog, sleepMaximalDelay, watchdogCommandFor } from '../../grid/index.ts';
 import { action, CliExit, CliUsageError, loggerFrom, withLogOptions, slaposProgram, type LogOptions } from '../context.ts';
 import {
-  acquireNodeLock, loadConfigFile, nodeConfigOverrides, withConfigFileOptions, withMasterTlsOptions, withMaximalDelayOptions,
+  acquireNodeLock, loadConfigFile, nodeConfigOverrides, withConfigFileOptions, withConfigLogfile, withMasterTlsOptions, withMaximalDelayOptions,
   withNodeConfigOptions, type ConfigFileOptions, type NodeConfigOptions,
 } from '../node-options.ts';
 
@@ -23,8 +23,8 @@ interface WatchdogCommandOptions extends LogOptions {
 }
 
 async function reportCommand(positional: string | undefined, options: NodeConfigOptions): Promise<void> {
-  const logger = loggerFrom(options, { command: 'node report' });
   const config = readNodeConfig(loadConfigFile(positional, options), nodeConfigOverrides(options));
+  const logger = withConfigLogfile(loggerFrom(options, { command: 'node report' }), options, config);
   await sleepMaximalDelay({ maximalDelay: config.maximalDelay, now: options.now, logger });
   const lock = acquireNodeLock(config.pidfile ?? join(config.instanceRoot, '.slapgrid-ur.pid'), logger);
   try {

@@ -1,5 +1,9 @@
 export { runSlapgridInstance } from './slapgrid-instance.ts';
 export type { InstanceRunOptions, InstanceRunResult, PartitionFailure } from './slapgrid-instance.ts';
+export { runSlapgridPromises } from './node-promise.ts';
+export type { NodePromiseOptions, NodePromiseResult } from './node-promise.ts';
+export { anomalyReport, checkPromiseAnomaly } from './anomaly-check.ts';
+export type { AnomalyReport } from './anomaly-check.ts';
 export { processPartition } from './process-partition.ts';
 export type { PartitionOutcome, ProcessPartitionOptions } from './process-partition.ts';
 export type { InstallPhase, PartitionContext, PartitionPhases, PromisePhase, RequestTransactionPhase, ServicesPhase, TimestampPhase } from './phases.ts';

@@ -1,6 +1,11 @@
 import { chmod, chown, lchown, lstat, readdir, readFile, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runThroughInterpreter, type BuildoutResult, type BuildoutRunner } from '../../buildout/runner/index.ts';
+import { SlapOSError } from '../../errors/index.ts';
+import { isMarshalDict, PyFloat, type MarshalValue } from '../../slap/index.ts';
+import { NodeErrorCode } from '../errors.ts';
+import { checkFreeSpace } from '../free-space.ts';
+import { parseRetentionNumber, writeRetentionDelay } from '../report/retention.ts';
 import { cleanEnvironment, runChild } from '../spawn.ts';
 import { InstanceError } from './errors.ts';
 import { renderPartitionProfile } from './buildout-profile.ts';
@@ -23,7 +28,14 @@ export interface BuildoutInstallOptions {
   runner: BuildoutRunner;
   /** Environment the partition's clean environment is made from. */
   baseEnv: NodeJS.ProcessEnv;
+  /** Bytes that must be available in the partition before buildout runs (`instance_min_free_space`); none = no check. */
+  minFreeSpace?: number;
+  /** Seconds the partition's buildout may run (`partition_timeout`); none = no limit. */
+  partitionTimeout?: number;
 }
+
+/** A buildout killed for running past `partition_timeout`. */
+const GRID_ERR_BUILDOUT_TIMEOUT = NodeErrorCode.BUILDOUT_TIMEOUT;
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
@@ -32,14 +44,17 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Install phase (spec node.md §5.4): checks the partition directory, links the
- * software release, writes buildout.cfg and runs buildout as the partition user.
+ * Install phase (spec node.md §5.4): checks free space and the partition
+ * directory, links the software release, writes buildout.cfg, runs buildout
+ * as the partition user (within partition_timeout) and, after the first
+ * successful run, records the retention delay the master asked for.
  */
 export class BuildoutInstall implements InstallPhase {
   constructor(private readonly options: BuildoutInstallOptions) {}
 
   async install(context: PartitionContext): Promise<void> {
     context.logger.info('Installing Computer Partition', { partition: context.id });
+    await checkFreeSpace({ path: context.path, required: this.options.minFreeSpace ?? 0, option: 'instance_min_free_space' });
     await this.checkPartitionDirectory(context);
     if (!(await exists(context.softwarePath))) {
       throw new InstanceError('GRID_ERR_SOFTWARE_NOT_INSTALLED', `Software Release ${context.softwareReleaseUrl} is not present on system (${context.softwarePath}). Cannot deploy instance.`);
@@ -48,9 +63,14 @@ export class BuildoutInstall implements InstallPhase {
     if (this.options.certificateRepositoryPath !== undefined) await refreshPartitionCertificate(context, this.options.certificateRepositoryPath);
     await this.writeProfile(context);
     const result = await this.runBuildout(context);
+    if (result.timedOut === true) {
+      throw new SlapOSError(GRID_ERR_BUILDOUT_TIMEOUT, `Buildout of partition ${context.id} did not finish within partition_timeout `
+        + `(${this.options.partitionTimeout} s): killed with every process it started. End of its output:\n${result.outputTail}\n`);
+    }
     if (!result.ok) {
       throw new InstanceError('GRID_ERR_BUILDOUT_FAILED', `Failed to run buildout profile in directory '${context.path}':\n${result.outputTail}\n`);
     }
+    await writeRetentionDelay(context.path, retentionDelayOf(context), isRoot() ? context.account : undefined);
   }
 
   private async checkPartitionDirectory(context: PartitionContext): Promise<void> {
@@ -115,8 +135,9 @@ export class BuildoutInstall implements InstallPhase {
     const env = { ...cleanEnvironment(this.options.baseEnv, context.path), SLAPGRID_INSTANCE_ROOT: this.options.instanceRoot };
     const user = { uid: context.account.uid, gid: context.account.gid, name: context.account.name };
     const onLine = (line: string): void => context.logger.info(line, { partition: context.id, source: 'buildout' });
-    const runScript = (script: string, args: string[]): Promise<BuildoutResult> => runThroughInterpreter(script, args,
-      (command, commandArgs) => runChild({ command, args: commandArgs, cwd: context.path, env, user, umask: BUILDOUT_UMASK, onLine }));
+    const timeoutSeconds = this.options.partitionTimeout;
+    const runScript = (script: string, args: string[], limit?: number): Promise<BuildoutResult> => runThroughInterpreter(script, args,
+      (command, commandArgs) => runChild({ command, args: commandArgs, cwd: context.path, env, user, umask: BUILDOUT_UMASK, onLine, timeoutSeconds: limit }));
     const binDirectory = join(context.softwarePath, 'bin');
     const bootstraps = (await readdir(binDirectory).catch(() => [] as string[])).filter((name) => name.startsWith('bootstrap'));
     if (bootstraps.length > 1) {
@@ -130,7 +151,8 @@ export class BuildoutInstall implements InstallPhase {
       }
       buildout = join(context.path, 'sbin', 'buildout');
     }
-    if (await exists(buildout)) return runScript(buildout, ['-U']);
+    // as the original, the limit is on the buildout run itself, not on the bootstrap
+    if (await exists(buildout)) return runScript(buildout, ['-U'], timeoutSeconds);
     context.logger.info('No buildout in the software release, using the configured runner', { partition: context.id, runner: this.options.runner.kind });
     return this.options.runner.run({
       directory: context.path,
@@ -139,6 +161,27 @@ export class BuildoutInstall implements InstallPhase {
       umask: BUILDOUT_UMASK,
       logger: context.logger,
       onOutput: (chunk) => { for (const line of chunk.split('\n')) if (line) onLine(line); },
+      timeoutSeconds,
     });
   }
+}
+
+/**
+ * The retention delay (days) the master asks for in the partition's filter
+ * (SLA) dict, 0 when it asks for none; a value that is not a number is
+ * ignored with a warning, as the original does.
+ */
+function retentionDelayOf(context: PartitionContext): number {
+  const filter = context.partition.attributes._filter_dict;
+  const value: MarshalValue | undefined = isMarshalDict(filter) ? filter.retention_delay : undefined;
+  if (value === undefined || value === null) return 0;
+  const delay = typeof value === 'number' || typeof value === 'bigint' ? Number(value)
+    : value instanceof PyFloat ? value.value
+      : typeof value === 'string' ? parseRetentionNumber(value) : undefined;
+  if (delay === undefined || !Number.isFinite(delay)) {
+    const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${typeof value}`;
+    context.logger.warn(`Retention delay value (${shown}) is not valid, ignoring.`, { partition: context.id });
+    return 0;
+  }
+  return delay;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../log/index.ts';
 import type { ComputerPartition } from '../../slap/index.ts';
+import type { PromiseMode } from '../promise/index.ts';
 import type { PartitionAccount } from '../supervisord/index.ts';
 import type { ProcessingDecision } from './processing-decision.ts';
 
@@ -33,9 +34,14 @@ export interface ServicesPhase {
   stop(context: PartitionContext): Promise<void>;
 }
 
-/** Checks a started instance; throws GRID_ERR_PROMISE_FAILED when a promise fails. */
+/**
+ * Checks a started instance's promises; throws GRID_ERR_PROMISE_FAILED when
+ * one fails. `test` mode (after a deployment, `slapos node promise`) runs
+ * every promise now; `anomaly` mode (an up-to-date partition) reruns only
+ * those due and fails a legacy promise only after repeated failures.
+ */
 export interface PromisePhase {
-  check(context: PartitionContext): Promise<void>;
+  check(context: PartitionContext, mode: PromiseMode): Promise<void>;
 }
 
 /** Remembers which master timestamp was last deployed successfully. */

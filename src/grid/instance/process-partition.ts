@@ -1,4 +1,5 @@
 import { messageOf } from '../../errors/index.ts';
+import { checkPromiseAnomaly } from './anomaly-check.ts';
 import { InstanceError } from './errors.ts';
 import type { PartitionContext, PartitionPhases } from './phases.ts';
 
@@ -11,19 +12,25 @@ export interface ProcessPartitionOptions {
    * partition has no process running: start its services again.
    */
   resumeServices?: boolean;
+  /** Where partition certificates are kept: refreshed before the anomaly check reports to the master. */
+  certificateRepositoryPath?: string;
 }
 
 /**
  * One partition (spec node.md §5.2): unless up to date, deploy it and bring
  * it to the requested state, report that state, then remember the master's
- * timestamp. Any failure propagates; the caller reports it.
+ * timestamp. An up-to-date started partition gets the promise anomaly check
+ * instead. Any failure propagates; the caller reports it.
  */
 export async function processPartition(context: PartitionContext, phases: PartitionPhases, options: ProcessPartitionOptions = {}): Promise<PartitionOutcome> {
   const { logger } = context;
   const decision = await phases.timestamp.decide(context);
   if (!decision.process) {
     logger.info('Partition already up-to-date, skipping.', { partition: context.id });
-    if (options.resumeServices && context.requestedState === 'started') await phases.services.start(context);
+    if (context.requestedState === 'started') {
+      if (options.resumeServices) await phases.services.start(context);
+      await checkPromiseAnomaly(context, phases.promises, options.certificateRepositoryPath);
+    }
     return 'up-to-date';
   }
   logger.info('Processing partition', { partition: context.id, state: context.requestedState, reason: decision.reason });
@@ -33,7 +40,7 @@ export async function processPartition(context: PartitionContext, phases: Partit
       await phases.transactions.begin(context);
       await phases.install.install(context);
       await phases.services.start(context);
-      await phases.promises.check(context);
+      await phases.promises.check(context, 'test');
       await context.partition.started();
       await phases.transactions.finish(context);
       outcome = 'started';

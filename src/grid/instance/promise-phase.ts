@@ -1,32 +1,59 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkPromises } from '../promise/index.ts';
+import { checkPromises, instancePython, pluginPromises, runPythonLauncher, type PromiseMode } from '../promise/index.ts';
+import type { NodeConfig } from '../node-config.ts';
 import { cleanEnvironment } from '../spawn.ts';
+import { partitionCertificatePaths } from './certificate.ts';
 import type { PartitionContext, PromisePhase } from './phases.ts';
+
+/** Legacy promises of one partition running at once, by default. */
+const DEFAULT_PROMISE_CONCURRENCY = 4;
 
 export interface PartitionPromisesOptions {
   /** Seconds each promise may run (`--promise-timeout`). */
   timeoutSeconds: number;
-  /** Promises of one partition running at once. */
+  /** Legacy promises of one partition running at once (when slapgrid runs them itself). */
   concurrency: number;
   baseEnv: NodeJS.ProcessEnv;
+  /** Passed to the Python launcher, for plugin promises that bang. */
+  computerId: string;
+  masterUrl: string;
+  /** Where `<partition>.key/.crt` are kept; the launcher gets empty paths without it. */
+  certificateRepositoryPath?: string;
 }
 
-/** `<partition>/etc/plugin/*.py` except `__init__*`: the 1.x plugin promises. */
-async function pluginPromises(partitionPath: string): Promise<string[]> {
-  const names = await readdir(join(partitionPath, 'etc', 'plugin')).catch(() => [] as string[]);
-  return names.filter((name) => name.endsWith('.py') && !name.startsWith('__init__')).sort();
-}
-
-/** The executables of `<partition>/etc/promise`, run as the partition user. */
+/**
+ * A partition's promises (spec node.md §6). Plugin promises (Python classes
+ * in `etc/plugin`) can only be run by slapos.core's launcher: when there are
+ * some and the software release has a Python, that launcher runs every
+ * promise, legacy ones included. Otherwise slapgrid runs the legacy
+ * executables of `etc/promise` itself. Either way as the partition user.
+ */
 export class PartitionPromises implements PromisePhase {
   constructor(private readonly options: PartitionPromisesOptions) {}
 
-  async check(context: PartitionContext): Promise<void> {
-    const plugins = await pluginPromises(context.path);
+  /** The promise phase of a node run with this configuration. */
+  static forNode(config: NodeConfig, baseEnv: NodeJS.ProcessEnv, concurrency = DEFAULT_PROMISE_CONCURRENCY): PartitionPromises {
+    return new PartitionPromises({
+      timeoutSeconds: config.promiseTimeout,
+      concurrency,
+      baseEnv,
+      computerId: config.computerId,
+      masterUrl: config.masterUrl,
+      ...(config.certificateRepositoryPath === undefined ? {} : { certificateRepositoryPath: config.certificateRepositoryPath }),
+    });
+  }
+
+  async check(context: PartitionContext, mode: PromiseMode): Promise<void> {
+    const plugins = await pluginPromises(join(context.path, 'etc', 'plugin'), context.logger);
     if (plugins.length > 0) {
-      // 1.x plugin promises are Python classes run by slapos.core's own launcher; they are not run here.
-      context.logger.warn('Python plugin promises are not run by slapos.ts', { partition: context.id, promises: plugins });
+      const interpreter = await instancePython(context.softwarePath);
+      if ('python' in interpreter) {
+        await this.delegate(context, mode, interpreter.python, plugins.length);
+        return;
+      }
+      context.logger.warn(`Plugin promises not run: ${interpreter.reason} (slapos.core's launcher runs them under the software release's Python)`,
+        { partition: context.id, promises: plugins });
     }
     await checkPromises({
       promiseDirectory: join(context.path, 'etc', 'promise'),
@@ -35,7 +62,30 @@ export class PartitionPromises implements PromisePhase {
       concurrency: this.options.concurrency,
       env: cleanEnvironment(this.options.baseEnv, context.path),
       user: { uid: context.account.uid, gid: context.account.gid, name: context.account.name },
-      writeStatus: true,
+      logger: context.logger,
+      mode,
+      force: mode === 'test',
+    });
+  }
+
+  private async delegate(context: PartitionContext, mode: PromiseMode, python: string, pluginCount: number): Promise<void> {
+    const repository = this.options.certificateRepositoryPath;
+    const certificate = repository === undefined ? { keyFile: '', certFile: '' } : partitionCertificatePaths(repository, context.id);
+    // The original counts every entry of etc/promise towards the time limit.
+    const legacyCount = (await readdir(join(context.path, 'etc', 'promise')).catch(() => [])).length;
+    await runPythonLauncher({
+      python,
+      partitionPath: context.path,
+      partitionId: context.id,
+      computerId: this.options.computerId,
+      masterUrl: this.options.masterUrl,
+      certFile: certificate.certFile,
+      keyFile: certificate.keyFile,
+      promiseTimeoutSeconds: this.options.timeoutSeconds,
+      promiseCount: pluginCount + legacyCount,
+      mode,
+      env: cleanEnvironment(this.options.baseEnv, context.account.home),
+      user: { uid: context.account.uid, gid: context.account.gid, name: context.account.name },
       logger: context.logger,
     });
   }

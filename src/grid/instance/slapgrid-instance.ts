@@ -1,25 +1,18 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from '../../log/index.ts';
 import { hasCode, messageOf } from '../../errors/index.ts';
 import { createBuildoutRunner, type BuildoutRunner } from '../../buildout/runner/index.ts';
-import { PyFloat, type ComputerPartition } from '../../slap/index.ts';
 import { connectNodeToMaster } from '../master.ts';
 import type { NodeConfig } from '../node-config.ts';
-import { lookupUser, runChild } from '../spawn.ts';
-import { softwareUrlHash } from '../software/hash.ts';
+import { runChild } from '../spawn.ts';
 import { startSupervisord, supervisordLayout } from '../supervisord/index.ts';
-import { InstanceError } from './errors.ts';
 import { BuildoutInstall } from './install-phase.ts';
-import type { PartitionContext, PartitionPhases } from './phases.ts';
+import { partitionContext, selectPartitions } from './partition-list.ts';
+import type { PartitionPhases } from './phases.ts';
 import { processPartition, type PartitionOutcome } from './process-partition.ts';
 import { PartitionPromises } from './promise-phase.ts';
 import { RequestTransactions } from './request-transaction-phase.ts';
 import { SupervisordServices } from './services-phase.ts';
 import { PartitionTimestamp } from './timestamp-phase.ts';
-
-/** Promises of one partition running at once. */
-const DEFAULT_PROMISE_CONCURRENCY = 4;
 
 export interface InstanceRunOptions {
   config: NodeConfig;
@@ -52,23 +45,6 @@ export interface InstanceRunResult {
   failures: PartitionFailure[];
   /** 0 success, 1 a partition failed, 2 only promises failed (as the original). */
   exitCode: 0 | 1 | 2;
-}
-
-function timestampOf(partition: ComputerPartition): string | undefined {
-  const value = partition.getInstanceParameterDict().timestamp;
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number') return String(value);
-  if (value instanceof PyFloat) return String(value.value);
-  return undefined;
-}
-
-function softwareReleaseUrlOf(partition: ComputerPartition): string | undefined {
-  try {
-    return partition.getSoftwareRelease().getURI() || undefined;
-  } catch (error) {
-    if (hasCode(error, 'SLAP_ERR_NOT_FOUND')) return undefined;
-    throw error;
-  }
 }
 
 /** Rejects options that make no sense, naming the option, before anything runs. */
@@ -108,10 +84,12 @@ export async function runSlapgridInstance(options: InstanceRunOptions): Promise<
       ...(config.certificateRepositoryPath === undefined ? {} : { certificateRepositoryPath: config.certificateRepositoryPath }),
       runner: options.runner ?? createBuildoutRunner({ buildout: config.buildout }, runChild),
       baseEnv,
+      minFreeSpace: config.instanceMinFreeSpace,
+      partitionTimeout: config.partitionTimeout,
     }),
     transactions: new RequestTransactions(),
     services: new SupervisordServices(layout, client),
-    promises: new PartitionPromises({ timeoutSeconds: config.promiseTimeout, concurrency: options.promiseConcurrency ?? DEFAULT_PROMISE_CONCURRENCY, baseEnv }),
+    promises: PartitionPromises.forNode(config, baseEnv, options.promiseConcurrency),
     timestamp: new PartitionTimestamp({ force: options.force ?? false, maximumPeriodicity: config.maximumPeriodicity, forcePeriodicity: config.forcePeriodicity }),
   };
 
@@ -129,7 +107,10 @@ export async function runSlapgridInstance(options: InstanceRunOptions): Promise<
           continue;
         }
         // A supervisord started by this run runs no program: up-to-date partitions get their services back.
-        result.outcomes[id] = await processPartition(context, phases, { resumeServices: launched });
+        result.outcomes[id] = await processPartition(context, phases, {
+          resumeServices: launched,
+          ...(config.certificateRepositoryPath === undefined ? {} : { certificateRepositoryPath: config.certificateRepositoryPath }),
+        });
       } catch (error) {
         const promise = hasCode(error, 'GRID_ERR_PROMISE_FAILED');
         const message = messageOf(error);
@@ -144,43 +125,4 @@ export async function runSlapgridInstance(options: InstanceRunOptions): Promise<
   } finally {
     await slap.close();
   }
-}
-
-/** The partitions to look at: all of them, or those of `--only-cp`, which must all exist. */
-function selectPartitions(partitions: ComputerPartition[], onlyCp: string[] | undefined): ComputerPartition[] {
-  if (onlyCp === undefined || onlyCp.length === 0) return partitions;
-  const known = new Set(partitions.map((p) => p.getId()));
-  const unknown = onlyCp.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new InstanceError('GRID_ERR_UNKNOWN_PARTITION', `Unknown partition(s): ${unknown.join(', ')}`);
-  const wanted = new Set(onlyCp);
-  return partitions.filter((p) => wanted.has(p.getId()));
-}
-
-/**
- * What processing needs to know about a partition, or undefined for a free
- * partition or one without a software release (left alone). A missing
- * partition directory is an error.
- */
-async function partitionContext(config: NodeConfig, partition: ComputerPartition, logger: Logger): Promise<PartitionContext | undefined> {
-  const id = partition.getId();
-  const softwareReleaseUrl = softwareReleaseUrlOf(partition);
-  if (softwareReleaseUrl === undefined) {
-    logger.debug('No software release, partition left alone', { partition: id });
-    return undefined;
-  }
-  const path = join(config.instanceRoot, id);
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isDirectory()) throw new InstanceError('GRID_ERR_PARTITION_DIRECTORY', `Please create partition directory ${path}`);
-  const user = await lookupUser(info.uid);
-  return {
-    id,
-    path,
-    requestedState: partition.getState(),
-    softwareReleaseUrl,
-    softwarePath: join(config.softwareRoot, softwareUrlHash(softwareReleaseUrl)),
-    masterTimestamp: timestampOf(partition),
-    account: { uid: info.uid, gid: info.gid, name: user.name, home: user.home },
-    partition,
-    logger: logger.child({ partition: id }),
-  };
 }

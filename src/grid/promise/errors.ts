@@ -1,4 +1,4 @@
-import { SlapOSError } from '../../errors/index.ts';
+import { moduleErrorClass, SlapOSError } from '../../errors/index.ts';
 
 /**
  * GRID_ERR_PROMISE_FAILED: at least one promise of a partition failed or timed
@@ -16,3 +16,11 @@ export class PromiseError extends SlapOSError {
     this.failed = failed;
   }
 }
+
+/**
+ * GRID_ERR_PROMISE_LAUNCHER: the Python promise launcher run for plugin
+ * promises could not do its job (it exited non-zero but not 2, could not be
+ * started, or ran past its total timeout and was killed). A processing
+ * error, not a promise failure.
+ */
+export class PromiseLauncherError extends moduleErrorClass<'GRID_ERR_PROMISE_LAUNCHER'>('PromiseLauncherError', 500) {}

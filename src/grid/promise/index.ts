@@ -1,5 +1,12 @@
-export { runPromises, checkPromises } from './run.ts';
-export { writePromiseStatuses } from './status.ts';
-export type { PromiseStatus, ResultOwner } from './status.ts';
+export { runPromises } from './run.ts';
 export type { PromiseResult, PromiseRunOptions } from './run.ts';
-export { PromiseError } from './errors.ts';
+export { checkPromises } from './check.ts';
+export type { PromiseCheckOptions } from './check.ts';
+export type { PromiseMode, PromiseStatus } from './status.ts';
+export type { ResultOwner } from './state-directory.ts';
+export { readPromiseCache } from './cache.ts';
+export type { PromiseCache } from './cache.ts';
+export { pluginPromises } from './plugins.ts';
+export { instancePython, runPythonLauncher } from './launcher.ts';
+export type { InstancePython, PythonLauncherOptions } from './launcher.ts';
+export { PromiseError, PromiseLauncherError } from './errors.ts';

@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log/index.ts';
-import { childArgv, type ChildUser } from '../spawn.ts';
-import { PromiseError } from './errors.ts';
-import { writePromiseStatuses } from './status.ts';
+import { runChild, type ChildResult, type ChildUser } from '../spawn.ts';
 
 /** Output kept per promise for the report to the master, as the original (last 5000 characters). */
 const OUTPUT_LIMIT = 5000;
@@ -39,12 +36,10 @@ export interface PromiseRunOptions {
   env: NodeJS.ProcessEnv;
   /** The partition user, dropped to when slapgrid runs as root. */
   user?: ChildUser;
-  /** Leave `.slapgrid/promise/result/<title>.status.json` in the partition, as the original's launcher. */
-  writeStatus?: boolean;
   logger: Logger;
 }
 
-function validate(options: PromiseRunOptions): void {
+export function validatePromiseRunOptions(options: PromiseRunOptions): void {
   if (!(options.timeoutSeconds > 0)) throw new TypeError(`promise timeoutSeconds must be positive, got ${options.timeoutSeconds}`);
   if (!(Number.isInteger(options.concurrency) && options.concurrency > 0)) {
     throw new TypeError(`promise concurrency must be a positive integer, got ${options.concurrency}`);
@@ -52,7 +47,7 @@ function validate(options: PromiseRunOptions): void {
 }
 
 /** Executable regular files of the promise directory, sorted; others are logged and skipped. */
-async function listPromises(directory: string, logger: Logger): Promise<string[]> {
+export async function listPromises(directory: string, logger: Logger): Promise<string[]> {
   let names: string[];
   try {
     names = (await readdir(directory)).sort();
@@ -73,60 +68,26 @@ function keepEnd(text: string): string {
   return text.length > OUTPUT_LIMIT ? `...${text.slice(-OUTPUT_LIMIT)}` : text;
 }
 
-/** Kills the promise's whole process group (it leads one: spawned detached). */
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function runOne(name: string, options: PromiseRunOptions): Promise<PromiseResult> {
+async function runOne(name: string, options: PromiseRunOptions): Promise<PromiseResult> {
   const path = join(options.promiseDirectory, name);
   const started = Date.now();
-  const [command, ...args] = childArgv({ command: path, args: [], ...(options.user ? { user: options.user } : {}) }, process.getuid?.() === 0);
-  return new Promise((resolve) => {
-    // detached: the promise leads its own process group, so a timeout kills
-    // whatever it started too (and nothing keeps its pipes open afterwards).
-    const child = spawn(command!, args, { cwd: options.partitionPath, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    let timedOut = false;
-    let settled = false;
-    const collect = (chunk: string): void => { output = keepEnd(output + chunk); };
-    child.stdout.setEncoding('utf8').on('data', collect);
-    child.stderr.setEncoding('utf8').on('data', collect);
-    const finish = (result: Pick<PromiseResult, 'ok' | 'exitCode' | 'signal'>): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      clearTimeout(killer);
-      const date = new Date();
-      resolve({ name, path, timedOut, output, executionTimeSeconds: (date.getTime() - started) / 1000, date, ...result });
-    };
-    let killer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid, 'SIGTERM');
-      killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
-    }, options.timeoutSeconds * 1000);
-    child.on('error', (error) => {
-      output = `cannot run promise: ${error.message}`;
-      finish({ ok: false, exitCode: null, signal: null });
+  let run: ChildResult | undefined;
+  let cannotRun = '';
+  try {
+    run = await runChild({
+      command: path, args: [], cwd: options.partitionPath, env: options.env, ...(options.user ? { user: options.user } : {}),
+      timeoutSeconds: options.timeoutSeconds, killGraceMs: KILL_GRACE_MS, tailSize: OUTPUT_LIMIT + 1,
     });
-    child.on('exit', (exitCode, signal) => {
-      // A killed promise may have left a descendant in another session holding
-      // its pipes: do not wait for them to close.
-      if (!timedOut) return;
-      child.stdout.destroy();
-      child.stderr.destroy();
-      finish({ ok: false, exitCode, signal });
-    });
-    child.on('close', (exitCode, signal) => {
-      finish({ ok: exitCode === 0 && !timedOut, exitCode, signal });
-    });
-  });
+  } catch (error) {
+    cannotRun = `cannot run promise: ${(error as Error).message}`;
+  }
+  const date = new Date();
+  return {
+    name, path, timedOut: run?.timedOut ?? false, exitCode: run?.exitCode ?? null, signal: run?.signal ?? null, date,
+    ok: run?.ok ?? false,
+    output: run ? keepEnd(run.outputTail) : cannotRun,
+    executionTimeSeconds: (date.getTime() - started) / 1000,
+  };
 }
 
 /**
@@ -135,12 +96,14 @@ function runOne(name: string, options: PromiseRunOptions): Promise<PromiseResult
  * results in name order; never throws for a failing promise.
  */
 export async function runPromises(options: PromiseRunOptions): Promise<PromiseResult[]> {
-  validate(options);
+  validatePromiseRunOptions(options);
   const names = await listPromises(options.promiseDirectory, options.logger);
-  if (names.length === 0) {
-    options.logger.debug('No promise.', { directory: options.promiseDirectory });
-    return [];
-  }
+  if (names.length === 0) options.logger.debug('No promise.', { directory: options.promiseDirectory });
+  return runPromiseList(names, options);
+}
+
+/** Runs the named promises of the promise directory (see runPromises). */
+export async function runPromiseList(names: readonly string[], options: PromiseRunOptions): Promise<PromiseResult[]> {
   const results: PromiseResult[] = new Array<PromiseResult>(names.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -152,28 +115,5 @@ export async function runPromises(options: PromiseRunOptions): Promise<PromiseRe
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, names.length) }, worker));
-  return results;
-}
-
-/** The message the original gives a promise's result. */
-function describeResult(result: PromiseResult, timeoutSeconds: number): string {
-  if (result.timedOut) return `Promise '${result.name}' timed out after ${timeoutSeconds} seconds`;
-  if (result.ok) return result.output.trim();
-  return `Promise '${result.name}' failed with output: ${result.output.trim() || 'No error output.'}`;
-}
-
-/**
- * Runs the promises, leaves their status files if asked, and throws
- * GRID_ERR_PROMISE_FAILED naming every one that failed.
- */
-export async function checkPromises(options: PromiseRunOptions): Promise<PromiseResult[]> {
-  const results = await runPromises(options);
-  if (options.writeStatus) {
-    await writePromiseStatuses(options.partitionPath, results.map((result) => ({ result, message: describeResult(result, options.timeoutSeconds) })), options.user);
-  }
-  const failed = results.filter((result) => !result.ok);
-  if (failed.length > 0) {
-    throw new PromiseError(failed.map((result) => describeResult(result, options.timeoutSeconds)).join('\n'), failed.map((r) => r.name));
-  }
   return results;
 }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { chown, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -31,10 +31,32 @@ export function decideRetention(facts: RetentionFacts): RetentionDecision {
   return { destroy: false, writeDeadline: Math.trunc(facts.nowSeconds + facts.delayDays * SECONDS_PER_DAY) };
 }
 
+/** A number as the lock files (and the master's `retention_delay`) hold it: `7`, `0.5`, ` 2 `; undefined otherwise. */
+export function parseRetentionNumber(text: string): number | undefined {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : undefined;
+}
+
 async function readNumber(path: string): Promise<number | undefined> {
   const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined || !/^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(text)) return undefined;
-  return Number(text);
+  return text === undefined ? undefined : parseRetentionNumber(text);
+}
+
+/**
+ * Records the delay (days) asked for when the instance was first deployed; a
+ * delay already recorded is never rewritten (exclusive creation), since the
+ * retention promised at deployment is the one that holds, as in the original.
+ * The file belongs to `owner` (the partition user) when given. True when written.
+ */
+export async function writeRetentionDelay(partitionPath: string, delayDays: number, owner?: { uid: number; gid: number }): Promise<boolean> {
+  const path = join(partitionPath, RETENTION_DELAY_FILE);
+  try {
+    await writeFile(path, String(delayDays), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  if (owner !== undefined) await chown(path, owner.uid, owner.gid);
+  return true;
 }
 
 /** Reads the lock files, starts the lock when needed; true when the partition may be destroyed now. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildoutRunner } from '../../buildout/runner/index.ts';
 import type { Logger } from '../../log/index.ts';
+import { checkFreeSpace } from '../free-space.ts';
 import type { NodeConfig } from '../node-config.ts';
 import { LineSplitter, cleanEnvironment, lookupUser, type UserEntry } from '../spawn.ts';
 import { downloadSoftwareArchive, downloadUse, uploadSoftwareArchive, uploadUse } from '../networkcache/binary-cache.ts';
@@ -32,7 +33,8 @@ export interface SoftwareInstallContext {
 export type InstallOutcome = 'built' | 'downloaded';
 
 /**
- * Installs one software release in `software_root/<md5(url)>`: from the
+ * Installs one software release in `software_root/<md5(url)>`, refused
+ * when less than `software_min_free_space` is left there: from the
  * binary cache when the directory does not exist yet and a trusted archive is
  * there, else by running buildout as the owner of software_root (then the
  * result is uploaded when the cache is configured for uploads). Ends by
@@ -43,6 +45,7 @@ export async function installSoftwareRelease(ctx: SoftwareInstallContext, url: s
   const hash = softwareUrlHash(url);
   const path = join(config.softwareRoot, hash);
   const cached = { url, softwareRoot: config.softwareRoot, hash };
+  await checkFreeSpace({ path, required: config.softwareMinFreeSpace, option: 'software_min_free_space' });
   const scratch = await mkdtemp(join(tmpdir(), 'slapos-software-'));
   try {
     if (!existsSync(path) && !('skip' in downloadUse(config.networkcache, cached))) {

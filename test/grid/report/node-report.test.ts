@@ -19,7 +19,7 @@ test('node report: a destroyed instance leaves an empty, free partition that is 
   assertExit(await node.slapos('node', 'instance', '--now'), 0);
   const path = join(node.instanceRoot, id);
   const before = await stat(path);
-  const escaped = Number((await readFile(join(node.shared, `escaped-${id}`), 'utf8')).split('\n')[0]);
+  const escaped = await node.escapedPid(id);
   assert.ok(await running(escaped), 'the service left a process outside its group');
   assert.ok((await node.client.getAllProcessInfo()).some((p) => p.group === id && p.statename === 'RUNNING'));
 

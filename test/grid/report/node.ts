@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestProxy, type TestProxy } from '../../helpers/proxy.ts';
 import { runSlapos, type CliResult } from '../../helpers/cli.ts';
 import { Logger } from '../../../src/log/index.ts';
@@ -23,6 +24,8 @@ export { runningAsRoot } from '../formatted-computer.ts';
  */
 
 export const COMPUTER = 'computer';
+/** 30 s of 50 ms waits for a service to write its escaped process's pid. */
+const ESCAPED_PID_ATTEMPTS = 600;
 export const PARTITIONS = ['slappart0', 'slappart1'];
 export const SOFTWARE_URL = 'https://lab.example/software/report-test/software.cfg';
 
@@ -43,6 +46,12 @@ export interface TestNode {
   /** The partition's requested state and software release as the master tells the node. */
   partitionState(id: string): Promise<{ state: string; software: string | undefined }>;
   runs(partition: string): Promise<number>;
+  /**
+   * The pid of the process the partition's service left outside its group,
+   * once the service wrote it: supervisord says RUNNING as soon as it forked
+   * (startsecs=0), so `node instance` may end before the service got there.
+   */
+  escapedPid(partition: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -114,6 +123,15 @@ export async function startTestNode(): Promise<TestNode> {
     async runs(partition) {
       const log = await readFile(join(instanceRoot, partition, 'buildout-runs.log'), 'utf8').catch(() => '');
       return log.split('\n').filter(Boolean).length;
+    },
+    async escapedPid(partition) {
+      const path = join(shared, `escaped-${partition}`);
+      for (let attempt = 0; attempt < ESCAPED_PID_ATTEMPTS; attempt += 1) {
+        const first = (await readFile(path, 'utf8').catch(() => '')).split('\n')[0];
+        if (first) return Number(first);
+        await sleep(50);
+      }
+      throw new Error(`the service of ${partition} never wrote ${path}`);
     },
     async close() {
       await client.shutdown().catch(() => undefined);
