@@ -1,5 +1,5 @@
 import { messageOf } from '../../errors/index.ts';
-import { checkPromiseAnomaly } from './anomaly-check.ts';
+import { checkPromiseAnomaly, forgetReportedAnomaly } from './anomaly-check.ts';
 import { InstanceError } from './errors.ts';
 import type { PartitionContext, PartitionPhases } from './phases.ts';
 
@@ -42,6 +42,7 @@ export async function processPartition(context: PartitionContext, phases: Partit
       await phases.services.start(context);
       await phases.promises.check(context, 'test');
       await context.partition.started();
+      await forgetReportedAnomaly(context.path);
       await phases.transactions.finish(context);
       outcome = 'started';
       break;
