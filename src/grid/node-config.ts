@@ -86,6 +86,8 @@ export interface NodeConfigOverrides {
   maximalDelay?: number;
   maximumPeriodicity?: number;
   promiseTimeout?: number;
+  /** As written on the command line: checked like the file's value. */
+  partitionTimeout?: string;
 }
 
 const CERTIFICATE_MARKER = '-----BEGIN CERTIFICATE-----';
@@ -170,7 +172,7 @@ export function readNodeConfig(file: ConfigFile, overrides: NodeConfigOverrides 
     maximumPeriodicity: maximumPeriodicity ?? DEFAULT_MAXIMUM_PERIODICITY,
     forcePeriodicity: maximumPeriodicity !== undefined,
     promiseTimeout: overrides.promiseTimeout ?? DEFAULT_PROMISE_TIMEOUT,
-    partitionTimeout: readPartitionTimeout(merged, file.filename),
+    partitionTimeout: readPartitionTimeout(merged, file.filename, overrides.partitionTimeout),
     softwareMinFreeSpace: readSize(merged, 'software_min_free_space', file.filename),
     instanceMinFreeSpace: readSize(merged, 'instance_min_free_space', file.filename),
     networkcache,
@@ -178,15 +180,16 @@ export function readNodeConfig(file: ConfigFile, overrides: NodeConfigOverrides 
 }
 
 /**
- * `partition_timeout` (or HEAD's `partition-timeout`): whole seconds, more
- * than zero and at most what a Node timer can wait (about 24 days).
+ * `--partition-timeout`, else `partition_timeout` (or HEAD's
+ * `partition-timeout`): whole seconds, more than zero and at most what a Node
+ * timer can wait (about 24 days).
  */
-function readPartitionTimeout(merged: MergedOptions, filename: string): number | undefined {
+function readPartitionTimeout(merged: MergedOptions, filename: string, cli: string | undefined): number | undefined {
   const option = ['partition_timeout', 'partition-timeout'].find((name) => merged.string(name) !== undefined);
-  if (option === undefined) return undefined;
-  const value = merged.string(option)!;
+  const [value, where] = cli !== undefined ? [cli, '--partition-timeout'] : option !== undefined ? [merged.string(option)!, `${filename}: ${option}`] : [undefined, ''];
+  if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > MAX_PARTITION_TIMEOUT) {
-    throw configError(`${filename}: ${option} must be a whole number of seconds from 1 to ${MAX_PARTITION_TIMEOUT}, not ${JSON.stringify(value)}`);
+    throw configError(`${where} must be a whole number of seconds from 1 to ${MAX_PARTITION_TIMEOUT}, not ${JSON.stringify(value)}`);
   }
   return Number(value);
 }

@@ -16,6 +16,7 @@ import {
 interface InstanceCommandOptions extends NodeConfigOptions {
   maximumPeriodicity?: string;
   promiseTimeout?: string;
+  partitionTimeout?: string;
   force?: boolean;
   develop?: boolean;
   all?: boolean;
@@ -28,6 +29,7 @@ function loadConfig(file: ConfigFile, options: InstanceCommandOptions): NodeConf
     ...nodeConfigOverrides(options),
     maximumPeriodicity: integerOption('--maximum-periodicity', options.maximumPeriodicity),
     promiseTimeout: integerOption('--promise-timeout', options.promiseTimeout),
+    ...(options.partitionTimeout === undefined ? {} : { partitionTimeout: options.partitionTimeout }),
   });
 }
 
@@ -149,6 +151,7 @@ export function registerInstanceCommands(node: Command): void {
     .option('--logfile <path>', 'also log to this file')
     .option('--maximum-periodicity <seconds>', 'process an up-to-date partition anyway after this long')
     .option('--promise-timeout <seconds>', 'time each promise may take', '3')
+    .option('--partition-timeout <seconds>', 'time a partition\'s buildout may take (default: [slapos] partition_timeout, else no limit)')
     .option('--force', 'process every partition, even up-to-date ones')
     .option('--develop', 'same as --force (deprecated)')
     .option('--all', 'same as --force')

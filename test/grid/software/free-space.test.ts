@@ -38,6 +38,13 @@ test('slapos.cfg: free space minimums default to 1000M, partition_timeout to non
   assert.equal(config('partition_timeout = 5\npartition-timeout = 60\n').partitionTimeout, 5, 'the underscore spelling wins, as in the original');
 });
 
+test('--partition-timeout wins over slapos.cfg and is checked the same way', () => {
+  const file = ConfigFile.parse(`${BASE}partition_timeout = 5\n`, '/etc/opt/slapos/slapos.cfg');
+  assert.equal(readNodeConfig(file, { partitionTimeout: '60' }).partitionTimeout, 60);
+  assert.throws(() => readNodeConfig(file, { partitionTimeout: '0' }), (error: Error & { code?: string }) =>
+    error.code === GRID_ERR_CONFIG && /^--partition-timeout must be a whole number of seconds/.test(error.message));
+});
+
 test('slapos.cfg: a bad size or timeout is a GRID_ERR_CONFIG naming the option', () => {
   const refused: Array<[string, RegExp]> = [
     ['software_min_free_space = lots\n', /software_min_free_space must be a size.*"lots"/],
