@@ -18,6 +18,7 @@ interface InstanceCommandOptions extends NodeConfigOptions {
   promiseTimeout?: string;
   partitionTimeout?: string;
   force?: boolean;
+  forceStop?: boolean;
   develop?: boolean;
   all?: boolean;
   onlyCp?: string[];
@@ -61,6 +62,7 @@ async function instanceCommand(positional: string | undefined, options: Instance
       config,
       logger,
       force: options.force === true || options.develop === true || options.all === true,
+      forceStop: options.forceStop === true,
       forbidSupervisordLaunch: forbidLaunch(file),
       watchdogCommand: watchdogCommandFor(config, slaposProgram()),
       ...(onlyCp.length > 0 ? { onlyCp } : {}),
@@ -153,6 +155,7 @@ export function registerInstanceCommands(node: Command): void {
     .option('--promise-timeout <seconds>', 'time each promise may take', '3')
     .option('--partition-timeout <seconds>', 'time a partition\'s buildout may take (default: [slapos] partition_timeout, else no limit)')
     .option('--force', 'process every partition, even up-to-date ones')
+    .option('--force-stop', 'deploy the partitions requested started but stop their services (their timestamp is kept)')
     .option('--develop', 'same as --force (deprecated)')
     .option('--all', 'same as --force')
     .option('--only-cp <ids>', 'process only these partitions (comma separated, repeatable)', collectIds)

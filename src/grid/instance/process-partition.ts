@@ -14,6 +14,13 @@ export interface ProcessPartitionOptions {
   resumeServices?: boolean;
   /** Where partition certificates are kept: refreshed before the anomaly check reports to the master. */
   certificateRepositoryPath?: string;
+  /**
+   * `--force-stop`: a partition requested started is deployed but its
+   * services are stopped, whatever its timestamp; no promise runs, nothing
+   * but the transaction list is reported, and the timestamp is left as it
+   * was (the next ordinary run finds it as before).
+   */
+  forceStop?: boolean;
 }
 
 /**
@@ -24,7 +31,8 @@ export interface ProcessPartitionOptions {
  */
 export async function processPartition(context: PartitionContext, phases: PartitionPhases, options: ProcessPartitionOptions = {}): Promise<PartitionOutcome> {
   const { logger } = context;
-  const decision = await phases.timestamp.decide(context);
+  const forceStop = options.forceStop === true && context.requestedState === 'started';
+  const decision = forceStop ? { process: true, reason: 'force-stop' } as const : await phases.timestamp.decide(context);
   if (!decision.process) {
     logger.info('Partition already up-to-date, skipping.', { partition: context.id });
     if (context.requestedState === 'started') {
@@ -39,6 +47,11 @@ export async function processPartition(context: PartitionContext, phases: Partit
     case 'started':
       await phases.transactions.begin(context);
       await phases.install.install(context);
+      if (forceStop) {
+        await phases.services.stop(context);
+        await phases.transactions.finish(context);
+        return 'stopped';
+      }
       await phases.services.start(context);
       await phases.promises.check(context, 'test');
       await context.partition.started();

@@ -17,7 +17,7 @@ export interface ProcessingFacts {
 }
 
 export type ProcessingDecision =
-  | { process: true; reason: 'forced' | 'no-master-timestamp' | 'never-processed' | 'changed' | 'periodicity' | 'periodicity-disabled' }
+  | { process: true; reason: 'forced' | 'force-stop' | 'no-master-timestamp' | 'never-processed' | 'changed' | 'periodicity' | 'periodicity-disabled' }
   | { process: false; reason: 'up-to-date' };
 
 /** A timestamp as a number when it is one, for the "not newer than" comparison of the original. */

@@ -19,6 +19,8 @@ export interface InstanceRunOptions {
   logger: Logger;
   /** Process partitions even when up to date (`--force`, `--all`, `--develop`). */
   force?: boolean;
+  /** `--force-stop`: deploy partitions requested started but keep their services stopped (see processPartition). */
+  forceStop?: boolean;
   /** `--only-cp`: process only these partitions (each must be known to the master). */
   onlyCp?: string[];
   promiseConcurrency?: number;
@@ -109,6 +111,7 @@ export async function runSlapgridInstance(options: InstanceRunOptions): Promise<
         // A supervisord started by this run runs no program: up-to-date partitions get their services back.
         result.outcomes[id] = await processPartition(context, phases, {
           resumeServices: launched,
+          forceStop: options.forceStop ?? false,
           ...(config.certificateRepositoryPath === undefined ? {} : { certificateRepositoryPath: config.certificateRepositoryPath }),
         });
       } catch (error) {
