@@ -67,6 +67,7 @@ async function instanceCommand(positional: string | undefined, options: Instance
       watchdogCommand: watchdogCommandFor(config, slaposProgram()),
       ...(onlyCp.length > 0 ? { onlyCp } : {}),
     });
+    if (result.exitCode === 3) throw new CliExit(3, 'the master cannot be reached: services started offline');
     if (result.exitCode !== 0) {
       const failed = result.failures.map((f) => f.id).join(', ');
       throw new CliExit(result.exitCode, result.exitCode === 2 ? `promises failed in: ${failed}` : `processing failed for: ${failed}`);

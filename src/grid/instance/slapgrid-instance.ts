@@ -4,7 +4,8 @@ import { createBuildoutRunner, type BuildoutRunner } from '../../buildout/runner
 import { connectNodeToMaster } from '../master.ts';
 import type { NodeConfig } from '../node-config.ts';
 import { runChild } from '../spawn.ts';
-import { startSupervisord, supervisordLayout } from '../supervisord/index.ts';
+import type { ComputerPartition } from '../../slap/index.ts';
+import { startSupervisord, supervisordLayout, type SupervisordClient } from '../supervisord/index.ts';
 import { BuildoutInstall } from './install-phase.ts';
 import { partitionContext, selectPartitions } from './partition-list.ts';
 import type { PartitionPhases } from './phases.ts';
@@ -45,8 +46,29 @@ export interface PartitionFailure {
 export interface InstanceRunResult {
   outcomes: Record<string, PartitionOutcome | 'left alone'>;
   failures: PartitionFailure[];
-  /** 0 success, 1 a partition failed, 2 only promises failed (as the original). */
-  exitCode: 0 | 1 | 2;
+  /**
+   * 0 success, 1 a partition failed, 2 only promises failed, 3 the master
+   * could not be reached and the services were started offline (as 1.x).
+   */
+  exitCode: 0 | 1 | 2 | 3;
+}
+
+/**
+ * 1.x's offline mode (spec node.md §5.1): when the master cannot be reached,
+ * a rebooted node still gets its services back. Every program supervisord
+ * knows is started; stopped partitions have no group there, so they stay
+ * stopped.
+ */
+async function startServicesOffline(client: SupervisordClient, reason: string, logger: Logger): Promise<InstanceRunResult> {
+  logger.warn('The master cannot be reached: processing computer partitions offline (starting every service supervisord knows)', { reason });
+  const result: InstanceRunResult = { outcomes: {}, failures: [], exitCode: 3 };
+  try {
+    await client.startAllProcesses(false);
+  } catch (error) {
+    logger.error('Error in offline mode while starting partitions', { reason: messageOf(error) });
+    result.exitCode = 1;
+  }
+  return result;
 }
 
 /** Rejects options that make no sense, naming the option, before anything runs. */
@@ -97,7 +119,13 @@ export async function runSlapgridInstance(options: InstanceRunOptions): Promise<
 
   const slap = connectNodeToMaster(config, logger);
   try {
-    const partitions = await slap.registerComputer(config.computerId).getComputerPartitionList();
+    let partitions: ComputerPartition[];
+    try {
+      partitions = await slap.registerComputer(config.computerId).getComputerPartitionList();
+    } catch (error) {
+      if (!hasCode(error, 'SLAP_ERR_CONNECTION')) throw error;
+      return await startServicesOffline(client, messageOf(error), logger);
+    }
     const selected = selectPartitions(partitions, options.onlyCp);
     const result: InstanceRunResult = { outcomes: {}, failures: [], exitCode: 0 };
     for (const partition of selected) {
