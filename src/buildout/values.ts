@@ -16,21 +16,30 @@ export function pyStr(value: unknown): string {
   return typeof value === 'string' ? value : pyRepr(value);
 }
 
-/** Python's repr() of a value (strings quoted as Python does). */
-export function pyRepr(value: unknown): string {
+/** Python's repr() of a str: quoted as Python chooses, backslash, newline and tab escaped. */
+export function pyStringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const body = text.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\t', '\\t').replaceAll(quote, `\\${quote}`);
+  return `${quote}${body}${quote}`;
+}
+
+/**
+ * Python's repr() of a value. Containers show their items with `itemRepr`,
+ * so that a caller knowing more types (the Jinja2 layer's tuples) prints
+ * nested values its own way with this one function.
+ */
+export function pyRepr(value: unknown, itemRepr: (item: unknown) => string = pyRepr): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
-  if (typeof value === 'string') {
-    const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-    const body = value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\t', '\\t').replaceAll(quote, `\\${quote}`);
-    return `${quote}${body}${quote}`;
-  }
+  if (typeof value === 'string') return pyStringRepr(value);
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
-  if (value instanceof Set) return value.size === 0 ? 'set()' : `{${[...value].map(pyRepr).join(', ')}}`;
-  if (value instanceof Map) return `{${[...value].map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
-  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+  const items = (list: Iterable<unknown>): string => [...list].map((item) => itemRepr(item)).join(', ');
+  const entries = (list: Iterable<[unknown, unknown]>): string => [...list].map(([k, v]) => `${itemRepr(k)}: ${itemRepr(v)}`).join(', ');
+  if (Array.isArray(value)) return `[${items(value)}]`;
+  if (value instanceof Set) return value.size === 0 ? 'set()' : `{${items(value)}}`;
+  if (value instanceof Map) return `{${entries(value)}}`;
+  if (typeof value === 'object') return `{${entries(Object.entries(value))}}`;
   return String(value);
 }
 

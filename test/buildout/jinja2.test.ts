@@ -79,7 +79,8 @@ test('jinja2: import modules and import-list templates', async () => {
   const dir = workspace({
     'macros.j2': '{% macro hi(n) %}hi {{ n }}{% endmacro %}',
     'tpl.j2': '{% import "lib" as lib %}{{ lib.hi("x") }}|{{ lib.hi("Y").lower() }}|{{ json.dumps({"a": [1, "é"]}) }}|{{ os.path.basename("/a/b.c") }}|'
-      + '{{ up.urlparse("http://[::1]:8080/p").hostname }}|{{ hashlib.md5("a").hexdigest() }}\n',
+      + '{{ up.urlparse("http://[::1]:8080/p").hostname }}|{{ hashlib.md5("a").hexdigest() }}|'
+      + '{{ six.moves.shlex_quote("a b") }}|{{ hashlib.md5(six.ensure_binary("x")).hexdigest()[:6] }}\n',
     'buildout.cfg': `[buildout]
 parts = t
 [t]
@@ -95,12 +96,47 @@ context =
 `,
   });
   await run(dir);
-  assert.equal(readFileSync(join(dir, 'out'), 'utf8'), 'hi x|hi y|{"a": [1, "\\u00e9"]}|b.c|::1|0cc175b9c0f1b6a831c399e269772661');
+  assert.equal(readFileSync(join(dir, 'out'), 'utf8'), 'hi x|hi y|{"a": [1, "\\u00e9"]}|b.c|::1|0cc175b9c0f1b6a831c399e269772661|\'a b\'|9dd4e4');
+});
+
+test('jinja2: iterators as SlapOS templates use them (itertools.count, next, iter, functools.partial)', async () => {
+  const out = await render(
+    '{% set ports = itertools.count(8000) %}{{ next(ports) }} {{ next(ports) }}|'
+    + '{% set next_port = functools.partial(next, itertools.count(5, 2)) %}{{ next_port() }} {{ next_port() }}|'
+    + '{% set it = iter(["a", "b"]) %}{{ next(it) }} {{ next(it) }} {{ next(it, "end") }}|{{ iter([1, 2]) | list }}\n',
+    '', 'context =\n  import itertools itertools\n  import functools functools');
+  assert.equal(out, '8000 8001|5 7|a b end|[1, 2]');
+  await assert.rejects(render('{% set it = iter([]) %}{{ next(it) }}\n'), /StopIteration/);
 });
 
 test('jinja2: undefined variables and unknown modules are errors', async () => {
   await assert.rejects(render('{{ nope }}\n'), { code: 'BUILDOUT_ERR_TEMPLATE' });
   await assert.rejects(render('x\n', '', 'context = import sp subprocess'), (error: Error & { code?: string }) => error.code === 'BUILDOUT_ERR_TEMPLATE' && /subprocess/.test(error.message));
+});
+
+test('jinja2: errors name the template file and its line, not a JavaScript TypeError', async () => {
+  const failure = async (template: string): Promise<string> => {
+    try {
+      await render(template);
+    } catch (error) {
+      assert.equal((error as { code?: string }).code, 'BUILDOUT_ERR_TEMPLATE');
+      return (error as Error).message;
+    }
+    assert.fail(`rendered without error: ${template}`);
+  };
+  // Runtime errors: the line of the culprit, the expression named.
+  assert.match(await failure('a\nb\n{{ d.missing }}\n'), /tpl\.j2\) \[Line 3, Column \d+\][\s\S]*d\.missing is undefined/);
+  assert.match(await failure('{{ nope }}\n'), /tpl\.j2\) \[Line 1, Column \d+\][\s\S]*nope is undefined/);
+  assert.match(await failure('x\n{{ "%d" % "a" }}\n'), /\[Line 2, Column \d+\][\s\S]*%d format: a real number is required, not str/);
+  assert.match(await failure('{% set t = (1, 2) %}\n{% set t.x = 1 %}\n'), /\[Line 2, Column \d+\][\s\S]*cannot assign attribute 'x' on non-namespace object \(1, 2\)/);
+  assert.match(await failure('{% for a, b in [(1, 2, 3)] %}{% endfor %}\n'), /too many values to unpack \(expected 2\)/);
+  assert.match(await failure('{% set a, (b, c) = 1, (2,) %}\n'), /not enough values to unpack \(expected 2, got 1\)/);
+  // Syntax errors, including the ones nunjucks' parser meets at the end of a tag.
+  for (const [template, line] of [['a\n{{ 1 + }}\n', 2], ['a\nb\n{% if %}x{% endif %}\n', 3], ['{% trans %}x{% endtrans %}\n', 1]] as const) {
+    const message = await failure(template);
+    assert.match(message, new RegExp(`Cannot compile template \\S*tpl\\.j2 line ${line}: `));
+    assert.doesNotMatch(message, /TypeError|Cannot read properties/);
+  }
 });
 
 test('jinja2: once marker skips rendering', async () => {
@@ -129,7 +165,7 @@ test('jinja2: syntax nunjucks lacks (tuples, trailing commas, **kwargs, nested u
   ].join('\n') + '\n');
   assert.equal(out, [
     'a12|pq',
-    "[1][][1, 2]|[['a', 1], ['b', 2]]|bcfdb[1, 2]",
+    "(1,)()[1, 2]|[('a', 1), ('b', 2)]|bcfdb[1, 2]",
     "abcd|{'k': 1}|dict {{ kept }}",
   ].join('\n'));
 });

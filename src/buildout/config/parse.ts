@@ -1,4 +1,5 @@
 import { BuildoutError, BuildoutErrorCode } from '../errors.ts';
+import { pyStringRepr } from '../values.ts';
 import { evaluateCondition } from './condition.ts';
 import { addLines, removeLines, type Origin, type RawConfig, type RawSection } from './raw.ts';
 
@@ -62,14 +63,14 @@ export function parseConfig(text: string, source: string, base: string, options:
     if (!section) {
       if (line.trim() === '') return;
       throw new BuildoutError(BuildoutErrorCode.PARSE,
-        `File contains no section headers.\nfile: ${source}, line: ${index + 1}\n${pyRepr(line)}`);
+        `File contains no section headers.\nfile: ${source}, line: ${index + 1}\n${pyStringRepr(line)}`);
     }
     if (continuation && line.trim() === '') return;
     const text2 = line.startsWith('=>') ? `<part-dependencies> = ${line.slice(2)}` : line;
     const match = OPTION.exec(text2);
     if (!match) {
       flush();
-      errors.push(`\n\t[line ${String(index + 1).padStart(2)}]: ${pyRepr(line)}`);
+      errors.push(`\n\t[line ${String(index + 1).padStart(2)}]: ${pyStringRepr(line)}`);
       return;
     }
     flush();
@@ -115,13 +116,6 @@ function dedent(lines: string[]): string[] {
   }
   const cut = margin?.length ?? 0;
   return lines.map((line) => (line.trim() === '' ? '' : line.slice(cut)));
-}
-
-/** Python's repr() of a str, as zc.buildout shows bad lines. */
-function pyRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  const body = text.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll(quote, `\\${quote}`);
-  return `${quote}${body}${quote}`;
 }
 
 /**

@@ -9,6 +9,8 @@
  * PythonExpressionError that says what was not understood.
  */
 
+import { pyStringRepr } from '../values.ts';
+
 /** Python values the evaluator handles. Functions take positional arguments only. */
 export type PyValue = string | number | boolean | null | PyList | PyTuple | PyDict | PyFunction | PyObject;
 export class PyList { constructor(readonly items: PyValue[]) {} }
@@ -334,10 +336,7 @@ function compare(op: string, a: PyValue, b: PyValue): boolean {
 
 /** Python's repr() of a value (strings quoted as Python quotes them). */
 export function pyRepr(value: PyValue): string {
-  if (typeof value !== 'string') return pyStr(value);
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-  const body = value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\t', '\\t').replaceAll(quote, `\\${quote}`);
-  return `${quote}${body}${quote}`;
+  return typeof value === 'string' ? pyStringRepr(value) : pyStr(value);
 }
 
 /** Python's str() of the values the subset produces. */

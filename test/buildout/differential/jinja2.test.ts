@@ -54,18 +54,6 @@ async function render(dir: string, name: string): Promise<{ output: string } | {
   }
 }
 
-/**
- * Known gaps of the nunjucks compatibility layer, found by this test: they
- * run as `todo` (reported, not failing the suite) until the layer has them.
- */
-const KNOWN_GAPS: Record<string, string> = {
-  'dicts.j2': 'tuples (dict.items()) print as lists',
-  'strings.j2': 'tuples (str.partition) print as lists',
-  'loops.j2': 'namespace() is missing',
-  'filters.j2': 'max(attribute=...) is missing',
-  'printing.j2': 'a template line does not compile (parseAggregate)',
-};
-
 const unavailable = await referenceUnavailable();
 const dir = mkdtempSync(join(tmpdir(), 'buildout-differential-'));
 const expected = unavailable ? [] : await runPythonJson<({ output: string } | { error: string })[]>(SYSTEM_PYTHON, 'render.py', templates.map((name) => ({
@@ -76,7 +64,7 @@ const expected = unavailable ? [] : await runPythonJson<({ output: string } | { 
 })), dir);
 
 for (const [index, name] of templates.entries()) {
-  test(`jinja2 ${name}: byte for byte what python3-jinja2 renders`, { skip: unavailable, todo: KNOWN_GAPS[name] }, async () => {
+  test(`jinja2 ${name}: byte for byte what python3-jinja2 renders`, { skip: unavailable }, async () => {
     const reference = expected[index]!;
     assert.ok('output' in reference, `python3-jinja2 fails on ${name}: ${JSON.stringify(reference)}`);
     const actual = await render(dir, name);

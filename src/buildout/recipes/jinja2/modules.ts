@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { BuildoutError, BuildoutErrorCode } from '../../errors.ts';
-import { jsonDumps, pyStr } from '../../values.ts';
-import { splitKeywords, toList, truth } from './python.ts';
+import { jsonDumps } from '../../values.ts';
+import { shellQuote } from '../shell.ts';
+import { plain, PyIterator, str, tuple, type Tuple } from './objects.ts';
+import { items, splitKeywords, toList, truth } from './python.ts';
 
 /**
  * Shims for the Python modules SlapOS templates import (`import json`,
@@ -15,24 +17,24 @@ type Callable = (...args: unknown[]) => unknown;
 const json = {
   dumps: (...a: unknown[]) => {
     const { positional, keywords } = splitKeywords(a);
-    return jsonDumps(positional[0], { sortKeys: truth(keywords.sort_keys), indent: keywords.indent === undefined || keywords.indent === null ? undefined : Number(keywords.indent) });
+    return jsonDumps(plain(positional[0]), { sortKeys: truth(keywords.sort_keys), indent: keywords.indent === undefined || keywords.indent === null ? undefined : Number(keywords.indent) });
   },
-  loads: (text: unknown) => JSON.parse(pyStr(text)) as unknown,
+  loads: (text: unknown) => JSON.parse(str(text)) as unknown,
 };
 
-function pathSplit(path: string): [string, string] {
+function pathSplit(path: string): Tuple {
   const cut = path.lastIndexOf('/') + 1;
   let head = path.slice(0, cut);
   if (head !== '' && head !== '/'.repeat(head.length)) head = head.replace(/\/+$/, '');
-  return [head, path.slice(cut)];
+  return tuple([head, path.slice(cut)]);
 }
 
 const osPath = {
   join: (...parts: unknown[]) => parts.map(String).reduce((a, b) => (b.startsWith('/') ? b : a === '' || a.endsWith('/') ? a + b : `${a}/${b}`), ''),
-  basename: (p: unknown) => pathSplit(String(p))[1],
-  dirname: (p: unknown) => pathSplit(String(p))[0],
+  basename: (p: unknown) => pathSplit(String(p))[1] as string,
+  dirname: (p: unknown) => pathSplit(String(p))[0] as string,
   split: (p: unknown) => pathSplit(String(p)),
-  splitext: (p: unknown) => { const s = String(p); const ext = posix.extname(s); return [s.slice(0, s.length - ext.length), ext]; },
+  splitext: (p: unknown) => { const s = String(p); const ext = posix.extname(s); return tuple([s.slice(0, s.length - ext.length), ext]); },
   exists: (p: unknown) => existsSync(String(p)),
   isdir: (p: unknown) => existsSync(String(p)) && statSync(String(p)).isDirectory(),
   isfile: (p: unknown) => existsSync(String(p)) && statSync(String(p)).isFile(),
@@ -81,7 +83,7 @@ function urlSplit(url: string, withParams: boolean): Record<string, unknown> {
 
 function quote(text: unknown, safe: unknown = '/'): string {
   const keep = new Set(String(safe));
-  return [...Buffer.from(pyStr(text), 'utf8')].map((byte) => {
+  return [...Buffer.from(str(text), 'utf8')].map((byte) => {
     const c = String.fromCharCode(byte);
     return /[A-Za-z0-9_.~-]/.test(c) || keep.has(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }).join('');
@@ -107,8 +109,8 @@ function pyRegExp(pattern: unknown, flags = ''): RegExp {
 function matchObject(match: RegExpExecArray | null): Record<string, unknown> | null {
   if (!match) return null;
   return {
-    group: (...n: unknown[]) => (n.length <= 1 ? (typeof n[0] === 'string' ? match.groups?.[n[0]] : match[Number(n[0] ?? 0)]) ?? null : n.map((i) => match[Number(i)] ?? null)),
-    groups: () => match.slice(1).map((g) => g ?? null),
+    group: (...n: unknown[]) => (n.length <= 1 ? (typeof n[0] === 'string' ? match.groups?.[n[0]] : match[Number(n[0] ?? 0)]) ?? null : tuple(n.map((i) => match[Number(i)] ?? null))),
+    groups: () => tuple(match.slice(1).map((g) => g ?? null)),
     groupdict: () => ({ ...match.groups }),
     start: () => match.index,
     end: () => match.index + match[0].length,
@@ -116,21 +118,21 @@ function matchObject(match: RegExpExecArray | null): Record<string, unknown> | n
 }
 
 const re = {
-  match: (p: unknown, s: unknown) => { const r = pyRegExp(p, 'y'); return matchObject(r.exec(pyStr(s))); },
-  fullmatch: (p: unknown, s: unknown) => matchObject(pyRegExp(`^(?:${String(p)})$`).exec(pyStr(s))),
-  search: (p: unknown, s: unknown) => matchObject(pyRegExp(p).exec(pyStr(s))),
-  findall: (p: unknown, s: unknown) => [...pyStr(s).matchAll(pyRegExp(p, 'g'))].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? m[1] : m.slice(1))),
-  sub: (p: unknown, r: unknown, s: unknown) => pyStr(s).replace(pyRegExp(p, 'g'), String(r).replace(/\\(\d)/g, '$$$1')),
-  split: (p: unknown, s: unknown) => pyStr(s).split(pyRegExp(p)),
-  escape: (s: unknown) => pyStr(s).replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
+  match: (p: unknown, s: unknown) => { const r = pyRegExp(p, 'y'); return matchObject(r.exec(str(s))); },
+  fullmatch: (p: unknown, s: unknown) => matchObject(pyRegExp(`^(?:${String(p)})$`).exec(str(s))),
+  search: (p: unknown, s: unknown) => matchObject(pyRegExp(p).exec(str(s))),
+  findall: (p: unknown, s: unknown) => [...str(s).matchAll(pyRegExp(p, 'g'))].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? m[1] : tuple(m.slice(1)))),
+  sub: (p: unknown, r: unknown, s: unknown) => str(s).replace(pyRegExp(p, 'g'), String(r).replace(/\\(\d)/g, '$$$1')),
+  split: (p: unknown, s: unknown) => str(s).split(pyRegExp(p)),
+  escape: (s: unknown) => str(s).replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
 };
 
 function hasher(algorithm: string): Callable {
   return (data: unknown = '') => {
     const hash = createHash(algorithm);
-    hash.update(pyStr(data));
+    hash.update(str(data));
     return {
-      update: (more: unknown) => { hash.update(pyStr(more)); return null; },
+      update: (more: unknown) => { hash.update(str(more)); return null; },
       hexdigest: () => hash.copy().digest('hex'),
     };
   };
@@ -138,9 +140,15 @@ function hasher(algorithm: string): Callable {
 
 const hashlib = { md5: hasher('md5'), sha1: hasher('sha1'), sha256: hasher('sha256'), sha512: hasher('sha512') };
 
+/** `itertools.count(start, step)`: endless, advanced by `next()`. */
+function* count(start: number, step: number): Generator<number> {
+  for (let value = start; ; value += step) yield value;
+}
+
 const itertools = {
+  count: (start: unknown = 0, step: unknown = 1) => new PyIterator(count(Number(start), Number(step))),
   chain: (...xs: unknown[]) => xs.flatMap(toList),
-  product: (...xs: unknown[]) => xs.map(toList).reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((x) => [...prefix, x])), [[]]),
+  product: (...xs: unknown[]) => xs.map(toList).reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((x) => [...prefix, x])), [[]]).map((combination) => tuple(combination)),
   islice: (xs: unknown, ...a: unknown[]) => { const l = toList(xs); return a.length === 1 ? l.slice(0, Number(a[0])) : l.slice(Number(a[0]), a[1] === null ? undefined : Number(a[1])); },
   groupby: (xs: unknown, key: Callable = (x) => x) => {
     const groups: [unknown, unknown[]][] = [];
@@ -149,7 +157,7 @@ const itertools = {
       const last = groups.at(-1);
       if (last && last[0] === k) last[1].push(x); else groups.push([k, [x]]);
     }
-    return groups;
+    return groups.map((group) => tuple(group));
   },
 };
 
@@ -160,7 +168,7 @@ const functools = {
 
 const operator = {
   add: (a: unknown, b: unknown) => (a as number) + (b as number),
-  itemgetter: (...keys: unknown[]) => (o: Record<string, unknown>) => (keys.length === 1 ? o[String(keys[0])] : keys.map((k) => o[String(k)])),
+  itemgetter: (...keys: unknown[]) => (o: Record<string, unknown>) => (keys.length === 1 ? o[String(keys[0])] : tuple(keys.map((k) => o[String(k)]))),
   attrgetter: (name: unknown) => (o: Record<string, unknown>) => String(name).split('.').reduce<unknown>((v, part) => (v as Record<string, unknown>)[part], o),
   not_: (a: unknown) => !truth(a),
 };
@@ -168,11 +176,21 @@ const operator = {
 const six = {
   PY3: true,
   PY2: false,
-  iteritems: (d: Record<string, unknown>) => Object.entries(d),
+  iteritems: (d: Record<string, unknown>) => items(d),
   iterkeys: (d: Record<string, unknown>) => Object.keys(d),
   itervalues: (d: Record<string, unknown>) => Object.values(d),
-  text_type: (x: unknown) => pyStr(x),
-  moves: { urllib: { parse: urllibParse }, urllib_parse: urllibParse, map: (f: Callable, xs: unknown) => toList(xs).map((x) => f(x)), range: (a: number, b?: number) => range(a, b) },
+  text_type: (x: unknown) => str(x),
+  // Templates only hash or print the result; text stands for bytes here.
+  ensure_binary: (x: unknown) => str(x),
+  ensure_str: (x: unknown) => str(x),
+  ensure_text: (x: unknown) => str(x),
+  moves: {
+    urllib: { parse: urllibParse },
+    urllib_parse: urllibParse,
+    map: (f: Callable, xs: unknown) => toList(xs).map((x) => f(x)),
+    range: (a: number, b?: number) => range(a, b),
+    shlex_quote: (word: unknown) => shellQuote(str(word)),
+  },
 };
 
 function range(start: number, stop?: number, step = 1): number[] {
@@ -197,4 +215,4 @@ export function importModule(name: string): unknown {
   return module;
 }
 
-export { range, six };
+export { quote, range, six };

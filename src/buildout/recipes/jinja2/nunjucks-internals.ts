@@ -35,12 +35,16 @@ export interface NodeClasses {
   FunCall: NodeClass;
   InlineIf: NodeClass;
   TemplateData: NodeClass;
+  Output: NodeClass;
+  Is: NodeClass;
+  Capture: NodeClass;
   CallExtension: new (ext: object, prop: string, args: AstNode | null, contentArgs: AstNode[] | null) => AstNode;
 }
 
 /** nunjucks' compile-time frame: which template variable lives in which JS variable. */
 export interface CompileFrame {
   set(name: string, id: string): void;
+  push(): CompileFrame;
 }
 
 export interface CompilerInstance {
@@ -49,9 +53,15 @@ export interface CompilerInstance {
   compileFor(node: AstNode, frame: CompileFrame): void;
   _compileExpression(node: AstNode, frame: CompileFrame): void;
   _tmpid(): string;
+  _getNodeName(node: AstNode): string;
   getCode(): string;
   _emit(code: string): void;
   _emitLine(code: string): void;
+}
+
+/** Environment.addTest exists in nunjucks but not in its typings. */
+export interface TestRegistry {
+  addTest(name: string, test: (value: unknown, ...args: unknown[]) => boolean): unknown;
 }
 
 export interface ParserInstance {
@@ -68,6 +78,10 @@ export interface ParserInstance {
   advanceAfterBlockEnd(name?: string): void;
   parseAsRoot(): AstNode;
   parseFor(): AstNode;
+  parseSet(): AstNode;
+  parseIs(): AstNode;
+  parseCompare(): AstNode;
+  parseStatement(): AstNode | null;
   parseAggregate(): AstNode | null;
   parsePostfix(node: AstNode): AstNode;
   parseSignature(tolerant?: boolean, noParens?: boolean): AstNode | null;
@@ -79,4 +93,6 @@ export const nodes = require('nunjucks/src/nodes.js') as NodeClasses;
 export const { Parser } = require('nunjucks/src/parser.js') as { Parser: new (tokens: unknown) => ParserInstance };
 export const lexer = require('nunjucks/src/lexer.js') as { lex(src: string, opts: object): unknown } & Record<`TOKEN_${string}`, string>;
 export const transformer = require('nunjucks/src/transformer.js') as { transform(ast: AstNode, asyncFilters: string[], name: string): AstNode };
+/** Text that is already markup (macro output, `|safe`, `|escape`): nunjucks does not escape it again. */
+export const { SafeString } = require('nunjucks/src/runtime.js') as { SafeString: new (text: string) => string };
 export const { Compiler } = require('nunjucks/src/compiler.js') as { Compiler: new (name: string, throwOnUndefined: boolean) => CompilerInstance };

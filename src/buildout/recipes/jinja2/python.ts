@@ -1,5 +1,11 @@
 import { BuildoutError, BuildoutErrorCode } from '../../errors.ts';
-import { isValueDict, pyRepr, pyStr } from '../../values.ts';
+import { formatSpec, scientific } from './format-spec.ts';
+import { addNumbers, arithmetic, fixedDigits, Float, numeric } from './numbers.ts';
+import { DictView, dictView, isDict, isSafeString, Namespace, NamedTuple, repr, str, tuple, Tuple } from './objects.ts';
+
+// What compiled templates call through `__py` (see compile.ts and syntax.ts).
+export { arithmetic, float, negate } from './numbers.ts';
+export { tuple } from './objects.ts';
 
 /**
  * Python semantics for Jinja2 templates rendered by nunjucks: truthiness,
@@ -31,14 +37,17 @@ function templateError(message: string): BuildoutError {
   return new BuildoutError(BuildoutErrorCode.TEMPLATE, message);
 }
 
-/** A plain JS object used as a Python dict (not a list, set, string, function or SafeString). */
-function isDict(value: unknown): value is Record<string, unknown> {
-  return isValueDict(value) && !(value instanceof Map) && !isSafeString(value) && typeof value !== 'function';
+export function namespace(...args: unknown[]): Namespace {
+  const { positional, keywords } = splitKeywords(args);
+  const base = positional[0] === undefined ? {} : isDict(positional[0]) ? positional[0] : Object.fromEntries(toList(positional[0]) as [string, unknown][]);
+  return new Namespace({ ...base, ...keywords });
 }
 
-/** nunjucks' SafeString (macro results, `|safe`) is a String object. */
-function isSafeString(value: unknown): value is string {
-  return value instanceof String;
+/** `{% set ns.name = value %}` */
+export function setAttribute(target: unknown, name: string, value: unknown): string {
+  if (!(target instanceof Namespace)) throw templateError(`cannot assign attribute '${name}' on non-namespace object ${repr(target)}`);
+  target.attributes[name] = value;
+  return '';
 }
 
 export function truth(value: unknown): boolean {
@@ -46,13 +55,16 @@ export function truth(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (value instanceof Set || value instanceof Map) return value.size > 0;
   if (isSafeString(value)) return String(value) !== '';
+  if (value instanceof Float) return value.valueOf() !== 0;
   if (isDict(value)) return Object.keys(value).length > 0;
   return true;
 }
 
 export function pyEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
+  const [x, y] = [numeric(a), numeric(b)];
+  if (x !== undefined && y !== undefined) return x === y;
+  if (Array.isArray(a) && Array.isArray(b)) return a instanceof Tuple === b instanceof Tuple && a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
   if (isDict(a) && isDict(b)) {
     const keys = Object.keys(a);
     return keys.length === Object.keys(b).length && keys.every((k) => k in b && pyEquals(a[k], b[k]));
@@ -62,7 +74,7 @@ export function pyEquals(a: unknown, b: unknown): boolean {
 
 export function contains(target: unknown, item: unknown): boolean {
   const container = isSafeString(target) ? String(target) : target;
-  if (typeof container === 'string') return container.includes(pyStr(item));
+  if (typeof container === 'string') return container.includes(str(item));
   if (Array.isArray(container)) return container.some((x) => pyEquals(x, item));
   if (container instanceof Set) return container.has(item) || [...container].some((x) => pyEquals(x, item));
   if (container instanceof Map) return container.has(item);
@@ -87,7 +99,8 @@ export function toList(value: unknown): unknown[] {
   throw templateError(`'${typeof items}' object is not iterable`);
 }
 
-function compare(a: unknown, b: unknown): number {
+/** Python's ordering of two values (numbers by value, sequences item by item, otherwise as text). */
+export function compare(a: unknown, b: unknown): number {
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       const c = compare(a[i], b[i]);
@@ -95,26 +108,38 @@ function compare(a: unknown, b: unknown): number {
     }
     return a.length - b.length;
   }
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const x = typeof a === 'boolean' ? Number(a) : a;
-  const y = typeof b === 'boolean' ? Number(b) : b;
-  if (typeof x === 'number' && typeof y === 'number') return x - y;
-  const sa = pyStr(x);
-  const sb = pyStr(y);
+  const [x, y] = [numeric(a), numeric(b)];
+  if (x !== undefined && y !== undefined) return x - y;
+  const sa = str(a);
+  const sb = str(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
 export function sorted(iterable: unknown, options: { key?: Callable; reverse?: boolean } = {}): unknown[] {
   const key = options.key ?? ((x: unknown) => x);
   const items = toList(iterable).map((item) => ({ item, k: key(item) }));
-  items.sort((a, b) => compare(a.k, b.k));
-  if (options.reverse) items.reverse();
+  // Like Python, reverse=True keeps equal items in their original order.
+  items.sort(options.reverse ? (a, b) => compare(b.k, a.k) : (a, b) => compare(a.k, b.k));
   return items.map(({ item }) => item);
+}
+
+/** Python's min()/max(): the first item whose key is smallest/largest. */
+export function extreme(list: readonly unknown[], which: 'min' | 'max', key: Callable = (x) => x): unknown {
+  if (list.length === 0) throw templateError(`${which}() arg is an empty sequence`);
+  let best = list[0];
+  let bestKey = key(best);
+  for (const item of list.slice(1)) {
+    const k = key(item);
+    const order = compare(k, bestKey);
+    if (which === 'min' ? order < 0 : order > 0) { best = item; bestKey = k; }
+  }
+  return best;
 }
 
 /** Python `%` string formatting (`%s %d %r %f %x %o %%`, mapping keys, width and precision). */
 export function percentFormat(format: string, args: unknown): string {
-  const positional = Array.isArray(args) ? args : [args];
+  // Only a tuple spreads over the conversions; a list is one value.
+  const positional = args instanceof Tuple ? args : [args];
   let index = 0;
   const next = (): unknown => {
     if (index >= positional.length) throw templateError('not enough arguments for format string');
@@ -124,16 +149,24 @@ export function percentFormat(format: string, args: unknown): string {
     (_all, _m, key: string | undefined, flags: string, width: string | undefined, precision: string | undefined, conversion: string) => {
       if (conversion === '%') return '%';
       const value = key !== undefined ? (args as Record<string, unknown>)[key] : next();
+      if (/[diouxXeEfFgGc]/.test(conversion) && numeric(value) === undefined && !(conversion === 'c' && typeof value === 'string')) {
+        throw templateError(`%${conversion} format: a real number is required, not ${value === null ? 'NoneType' : typeof value === 'string' ? 'str' : typeof value}`);
+      }
       let text: string;
       switch (conversion) {
-        case 's': text = pyStr(value); break;
-        case 'r': text = pyRepr(value); break;
+        case 's': text = str(value); break;
+        case 'r': text = repr(value); break;
         case 'd': case 'i': text = String(Math.trunc(Number(value))); break;
-        case 'f': case 'F': text = Number(value).toFixed(precision === undefined ? 6 : Number(precision)); break;
+        case 'f': case 'F': text = `${Number(value) < 0 ? '-' : ''}${fixedDigits(Number(value), precision === undefined ? 6 : Number(precision))}`; break;
+        case 'e': case 'E': {
+          const exponent = `${Number(value) < 0 ? '-' : ''}${scientific(Math.abs(Number(value)), precision === undefined ? 6 : Number(precision))}`;
+          text = conversion === 'E' ? exponent.toUpperCase() : exponent;
+          break;
+        }
         case 'x': text = Math.trunc(Number(value)).toString(16); break;
         case 'X': text = Math.trunc(Number(value)).toString(16).toUpperCase(); break;
         case 'o': text = Math.trunc(Number(value)).toString(8); break;
-        case 'c': text = typeof value === 'number' ? String.fromCharCode(value) : pyStr(value); break;
+        case 'c': text = typeof value === 'number' ? String.fromCharCode(value) : str(value); break;
         default: text = String(Number(value)); break;
       }
       if (conversion === 's' && precision !== undefined) text = text.slice(0, Number(precision));
@@ -146,21 +179,22 @@ export function percentFormat(format: string, args: unknown): string {
 }
 
 export function modulo(left: unknown, right: unknown): unknown {
-  if (typeof left === 'string') return percentFormat(left, right);
-  const a = Number(left);
-  const b = Number(right);
-  return ((a % b) + b) % b;
+  if (typeof left === 'string' || isSafeString(left)) return percentFormat(String(left), right);
+  return arithmetic('%', left, right);
 }
 
 export function add(left: unknown, right: unknown): unknown {
-  if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
+  if (Array.isArray(left) && Array.isArray(right)) {
+    if (left instanceof Tuple !== right instanceof Tuple) throw templateError(`can only concatenate ${left instanceof Tuple ? 'tuple' : 'list'} (not "${right instanceof Tuple ? 'tuple' : 'list'}") to ${left instanceof Tuple ? 'tuple' : 'list'}`);
+    return left instanceof Tuple ? tuple([...left, ...right]) : [...left, ...right];
+  }
   if (typeof left === 'string' || typeof right === 'string') {
     if (typeof left !== 'string' || typeof right !== 'string') {
       throw templateError(`can only concatenate str (not "${typeof (typeof left === 'string' ? right : left)}") to str`);
     }
     return left + right;
   }
-  return (left as number) + (right as number);
+  return addNumbers(left, right);
 }
 
 /** `a ~ b`: both sides as Python prints them. */
@@ -169,10 +203,10 @@ export function concat(left: unknown, right: unknown): string {
 }
 
 /** What `{{ value }}` prints: Python's str(); printing an undefined value is an error (StrictUndefined). */
-export function output(value: unknown): unknown {
-  if (value === undefined) throw templateError('undefined value printed (a variable or attribute is not defined)');
+export function output(value: unknown, what = 'a value'): unknown {
+  if (value === undefined) throw templateError(`${what} is undefined (printed, but no such variable, attribute or item)`);
   if (isSafeString(value)) return value;
-  return pyStr(value);
+  return str(value);
 }
 
 /** `str.split(sep=None, maxsplit=-1)` */
@@ -206,23 +240,38 @@ function stripChars(text: string, chars: unknown, where: 'both' | 'start' | 'end
   return text.slice(start, end);
 }
 
-/** `str.format` with positional `{}`/`{0}` and keyword `{name}` fields. */
+/**
+ * `str.format`: positional `{}`/`{0}` and keyword `{name}` fields, with
+ * `.attribute`/`[key]` accessors, `!r`/`!s` and a format spec.
+ */
 function strFormat(text: string, args: unknown[]): string {
   const { positional, keywords } = splitKeywords(args);
   let auto = 0;
-  return text.replace(/\{\{|\}\}|\{([^{}:!]*)(?:![rs])?(?::[^{}]*)?\}/g, (all, field: string | undefined) => {
+  return text.replace(/\{\{|\}\}|\{([^{}:!]*)(?:!([rsa]))?(?::([^{}]*))?\}/g, (all, field: string | undefined, conversion: string | undefined, spec: string | undefined) => {
     if (all === '{{') return '{';
     if (all === '}}') return '}';
-    const name = field ?? '';
-    const value = name === '' ? positional[auto++] : /^\d+$/.test(name) ? positional[Number(name)] : keywords[name];
-    return pyStr(value);
+    const [, head = '', accessors = ''] = /^([^.[]*)(.*)$/.exec(field ?? '')!;
+    let value = head === '' ? positional[auto++] : /^\d+$/.test(head) ? positional[Number(head)] : keywords[head];
+    for (const [, name, key] of accessors.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) value = attribute(value, name ?? (/^\d+$/.test(key!) ? Number(key) : key));
+    if (value === undefined) throw templateError(`format field ${JSON.stringify(field)} has no value`);
+    if (conversion === 'r' || conversion === 'a') value = repr(value);
+    else if (conversion === 's') value = str(value);
+    return formatSpec(value, spec ?? '', str);
   });
 }
 
 function stringMethod(text: string, name: string): Callable | undefined {
   const methods: Record<string, Callable> = {
     split: (...a) => { const { positional, keywords } = splitKeywords(a); return split(text, positional[0] ?? keywords.sep, Number(positional[1] ?? keywords.maxsplit ?? -1)); },
-    rsplit: (sep) => split(text, sep),
+    rsplit: (...a) => {
+      const { positional, keywords } = splitKeywords(a);
+      const maxsplit = Number(positional[1] ?? keywords.maxsplit ?? -1);
+      // Splitting from the right is splitting the reversed text from the left.
+      const reverse = (s: string): string => [...s].reverse().join('');
+      const separator = positional[0] ?? keywords.sep;
+      const parts = split(reverse(text), separator === undefined || separator === null ? separator : reverse(String(separator)), maxsplit);
+      return parts.map(reverse).reverse();
+    },
     strip: (chars) => stripChars(text, chars, 'both'),
     lstrip: (chars) => stripChars(text, chars, 'start'),
     rstrip: (chars) => stripChars(text, chars, 'end'),
@@ -234,7 +283,7 @@ function stringMethod(text: string, name: string): Callable | undefined {
       return [...parts.slice(0, Number(count) + 1)].join(String(b)) + (parts.length > Number(count) + 1 ? String(a) + parts.slice(Number(count) + 1).join(String(a)) : '');
     },
     format: (...a) => strFormat(text, a),
-    join: (items) => toList(items).map((x) => pyStr(x)).join(text),
+    join: (items) => toList(items).map((x) => str(x)).join(text),
     upper: () => text.toUpperCase(),
     lower: () => text.toLowerCase(),
     title: () => text.replace(/\w\S*/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
@@ -247,11 +296,59 @@ function stringMethod(text: string, name: string): Callable | undefined {
     isdigit: () => /^\d+$/.test(text),
     isalnum: () => /^[\p{L}\p{N}]+$/u.test(text),
     isalpha: () => /^\p{L}+$/u.test(text),
+    isspace: () => /^\s+$/u.test(text),
+    islower: () => /\p{L}/u.test(text) && text === text.toLowerCase(),
+    isupper: () => /\p{L}/u.test(text) && text === text.toUpperCase(),
+    swapcase: () => [...text].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
+    removeprefix: (prefix) => (text.startsWith(String(prefix)) ? text.slice(String(prefix).length) : text),
+    removesuffix: (suffix) => (String(suffix) !== '' && text.endsWith(String(suffix)) ? text.slice(0, -String(suffix).length) : text),
+    ljust: (width, fill = ' ') => text.padEnd(Number(width), String(fill)),
+    rjust: (width, fill = ' ') => text.padStart(Number(width), String(fill)),
+    center: (width, fill = ' ') => {
+      // Python puts the odd padding character on the right unless the width is odd and the text even (then left).
+      const total = Math.max(0, Number(width) - [...text].length);
+      const left = Math.floor(total / 2) + (total % 2 & Number(width) % 2);
+      return String(fill).repeat(left) + text + String(fill).repeat(total - left);
+    },
+    __contains__: (item) => contains(text, item),
+    __getitem__: (index) => attribute(text, index),
     encode: () => text,
     decode: () => text,
     zfill: (width) => (text.startsWith('-') ? `-${text.slice(1).padStart(Number(width) - 1, '0')}` : text.padStart(Number(width), '0')),
-    partition: (sep) => { const i = text.indexOf(String(sep)); return i < 0 ? [text, '', ''] : [text.slice(0, i), String(sep), text.slice(i + String(sep).length)]; },
-    rpartition: (sep) => { const i = text.lastIndexOf(String(sep)); return i < 0 ? ['', '', text] : [text.slice(0, i), String(sep), text.slice(i + String(sep).length)]; },
+    partition: (sep) => { const i = text.indexOf(String(sep)); return tuple(i < 0 ? [text, '', ''] : [text.slice(0, i), String(sep), text.slice(i + String(sep).length)]); },
+    rpartition: (sep) => { const i = text.lastIndexOf(String(sep)); return tuple(i < 0 ? ['', '', text] : [text.slice(0, i), String(sep), text.slice(i + String(sep).length)]); },
+  };
+  return methods[name];
+}
+
+/** The items of `value` unpacked into `count` names (`for a, b in …`, `set a, b = …`). */
+export function unpack(value: unknown, count: number): unknown[] {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    throw templateError(`cannot unpack non-iterable ${value === null || value === undefined ? 'NoneType' : typeof value === 'number' ? 'int' : 'bool'} object`);
+  }
+  const items = toList(value);
+  if (items.length < count) throw templateError(`not enough values to unpack (expected ${count}, got ${items.length})`);
+  if (items.length > count) throw templateError(`too many values to unpack (expected ${count})`);
+  return items;
+}
+
+/** `loop.cycle(a, b, …)`: the argument for this iteration. */
+export function cycle(loop: { index0: number }): Callable {
+  return (...values) => {
+    if (values.length === 0) throw templateError('no items for cycling given');
+    return values[loop.index0 % values.length];
+  };
+}
+
+/** `dict.items()`: (key, value) tuples. */
+export function items(dict: Record<string, unknown>): Tuple[] {
+  return Object.entries(dict).map((pair) => tuple(pair));
+}
+
+function sequenceMethod(sequence: readonly unknown[], name: string): Callable | undefined {
+  const methods: Record<string, Callable> = {
+    index: (x) => { const i = sequence.findIndex((y) => pyEquals(x, y)); if (i < 0) throw templateError(`${repr(x)} is not in ${sequence instanceof Tuple ? 'tuple' : 'list'}`); return i; },
+    count: (x) => sequence.filter((y) => pyEquals(x, y)).length,
   };
   return methods[name];
 }
@@ -263,10 +360,11 @@ function listMethod(list: unknown[], name: string): Callable | undefined {
     insert: (i, x) => { list.splice(Number(i), 0, x); return null; },
     pop: (i) => { if (list.length === 0) throw templateError('pop from empty list'); return i === undefined ? list.pop() : list.splice(Number(i) < 0 ? list.length + Number(i) : Number(i), 1)[0]; },
     remove: (x) => { const i = list.findIndex((y) => pyEquals(x, y)); if (i < 0) throw templateError('list.remove(x): x not in list'); list.splice(i, 1); return null; },
-    index: (x) => { const i = list.findIndex((y) => pyEquals(x, y)); if (i < 0) throw templateError('x not in list'); return i; },
-    count: (x) => list.filter((y) => pyEquals(x, y)).length,
     reverse: () => { list.reverse(); return null; },
     copy: () => [...list],
+    __setitem__: (index, value) => { list[Number(index) < 0 ? list.length + Number(index) : Number(index)] = value; return null; },
+    __getitem__: (index) => attribute(list, index),
+    __contains__: (item) => contains(list, item),
     sort: (...a) => {
       const { keywords } = splitKeywords(a);
       const result = sorted(list, { key: keywords.key as Callable | undefined, reverse: truth(keywords.reverse) });
@@ -274,7 +372,7 @@ function listMethod(list: unknown[], name: string): Callable | undefined {
       return null;
     },
   };
-  return methods[name];
+  return methods[name] ?? sequenceMethod(list, name);
 }
 
 function setMethod(set: Set<unknown>, name: string): Callable | undefined {
@@ -295,10 +393,10 @@ function setMethod(set: Set<unknown>, name: string): Callable | undefined {
 
 function dictMethod(dict: Record<string, unknown>, name: string): Callable | undefined {
   const methods: Record<string, Callable> = {
-    items: () => Object.entries(dict),
-    iteritems: () => Object.entries(dict),
-    keys: () => Object.keys(dict),
-    values: () => Object.values(dict),
+    items: () => dictView('dict_items', items(dict)),
+    iteritems: () => items(dict),
+    keys: () => dictView('dict_keys', Object.keys(dict)),
+    values: () => dictView('dict_values', Object.values(dict)),
     get: (key, fallback = null) => (Object.prototype.hasOwnProperty.call(dict, String(key)) ? dict[String(key)] : fallback),
     update: (...a) => {
       const { positional, keywords } = splitKeywords(a);
@@ -317,9 +415,29 @@ function dictMethod(dict: Record<string, unknown>, name: string): Callable | und
       const key = String(a[0]);
       if (Object.prototype.hasOwnProperty.call(dict, key)) { const value = dict[key]; delete dict[key]; return value; }
       if (a.length > 1) return a[1];
-      throw templateError(`KeyError: ${pyRepr(key)}`);
+      throw templateError(`KeyError: ${repr(key)}`);
     },
     copy: () => ({ ...dict }),
+    // `{% do d.__setitem__(k, v) %}`: how SlapOS templates assign an item.
+    __setitem__: (key, value) => { dict[str(key)] = value; return null; },
+    __getitem__: (key) => {
+      if (!Object.prototype.hasOwnProperty.call(dict, str(key))) throw templateError(`KeyError: ${repr(key)}`);
+      return dict[str(key)];
+    },
+    __delitem__: (key) => {
+      if (!Object.prototype.hasOwnProperty.call(dict, str(key))) throw templateError(`KeyError: ${repr(key)}`);
+      delete dict[str(key)];
+      return null;
+    },
+    __contains__: (key) => contains(dict, key),
+    popitem: () => {
+      const key = Object.keys(dict).at(-1);
+      if (key === undefined) throw templateError("'popitem(): dictionary is empty'");
+      const value = dict[key];
+      delete dict[key];
+      return tuple([key, value]);
+    },
+    clear: () => { for (const key of Object.keys(dict)) delete dict[key]; return null; },
   };
   return methods[name];
 }
@@ -339,13 +457,13 @@ export function slice(value: unknown, start: unknown, stop: unknown, step: unkno
   const to = clamp(stop, by > 0 ? length : -1);
   const result: unknown[] = [];
   for (let i = from; by > 0 ? i < to : i > to; i += by) result.push(items[i]);
-  return typeof value === 'string' || isSafeString(value) ? result.join('') : result;
+  return typeof value === 'string' || isSafeString(value) ? result.join('') : value instanceof Tuple ? tuple(result) : result;
 }
 
 /** A dict literal whose keys are expressions (`{name: 1}` uses the value of `name`, as Python does). */
 export function dictOf(pairs: unknown[]): Record<string, unknown> {
   const dict: Record<string, unknown> = {};
-  for (const [key, value] of pairs as [unknown, unknown][]) dict[pyStr(key)] = value;
+  for (const [key, value] of pairs as [unknown, unknown][]) dict[str(key)] = value;
   return dict;
 }
 
@@ -359,6 +477,10 @@ export function attribute(target: unknown, name: unknown): unknown {
   }
   const key = String(name);
   if (typeof obj === 'string') return stringMethod(obj, key);
+  if (obj instanceof NamedTuple && obj.fieldNames.includes(key)) return obj[obj.fieldNames.indexOf(key)];
+  // Tuples and dict views are frozen: no list methods that would change them.
+  if (obj instanceof Tuple || obj instanceof DictView) return sequenceMethod(obj, key);
+  if (obj instanceof Namespace) return Object.prototype.hasOwnProperty.call(obj.attributes, key) ? obj.attributes[key] : undefined;
   if (Array.isArray(obj)) return listMethod(obj, key) ?? (obj as unknown as Record<string, unknown>)[key];
   if (obj instanceof Set) return setMethod(obj, key);
   if (isDict(obj)) {

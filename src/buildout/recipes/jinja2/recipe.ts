@@ -4,12 +4,14 @@ import nunjucks from 'nunjucks';
 import { BuildoutError, BuildoutErrorCode } from '../../errors.ts';
 import type { RecipeContext, RecipeEntry } from '../../recipe.ts';
 import { dumpValue } from '../../typed-text.ts';
-import { pyStr } from '../../values.ts';
 import { createFile, parseMode } from '../generic.ts';
 import { templateGlobals } from './builtins.ts';
 import { compileJinja2, extensionsFor } from './compile.ts';
 import { pythonFilters } from './filters.ts';
+import type { TestRegistry } from './nunjucks-internals.ts';
+import { pythonTests } from './tests.ts';
 import { buildContext, parseTypedLines, readKey } from './context.ts';
+import { str } from './objects.ts';
 import * as python from './python.ts';
 
 /** Templates importable by name (`import-list`): name → file path. */
@@ -18,7 +20,7 @@ async function importables(context: RecipeContext): Promise<{ files: Map<string,
   const files = new Map<string, string>();
   const folders = new Map<string, string>();
   for (const line of parseTypedLines('import-list', options.getString('import-list', ''))) {
-    const path = line.type === 'file' || line.type === 'folder' ? pyStr(await readKey(host, line.expression, name)) : line.expression;
+    const path = line.type === 'file' || line.type === 'folder' ? str(await readKey(host, line.expression, name)) : line.expression;
     const absolute = resolve(host.directory, path);
     if (line.type === 'file' || line.type === 'rawfile') files.set(line.name, absolute);
     else if (line.type === 'folder' || line.type === 'rawfolder') folders.set(line.name, absolute);
@@ -77,6 +79,7 @@ export const jinja2Recipe: RecipeEntry = {
       for (const [globalName, value] of Object.entries(templateGlobals(dumpValue))) environment.addGlobal(globalName, value);
       environment.addGlobal('__py', python);
       for (const [filterName, filter] of Object.entries(pythonFilters())) environment.addFilter(filterName, filter);
+      for (const [testName, test] of Object.entries(pythonTests())) (environment as unknown as TestRegistry).addTest(testName, test);
       const template = new nunjucks.Template(compileJinja2(source, sourceName, Object.values(extensions)) as unknown as string, environment, sourceName);
       try {
         return template.render(variables);

@@ -2,9 +2,11 @@ import { lexer, nodes, Parser, type AstNode, type ParserInstance, type Token } f
 
 /**
  * nunjucks' parser with the Jinja2 syntax it lacks and SlapOS templates
- * use: trailing commas, tuples `(a,)` and `()`, `**kwargs` in calls, nested
- * unpacking in `for` targets (`for k, (v, w) in …`), bare tuples after
- * `in`, slices `x[a:b]`, adjacent string literals.
+ * use: trailing commas, tuples `(a,)` and `()` (Python tuples, not lists),
+ * `**kwargs` in calls, unpacking in `for` and `set` targets (`for k, (v, w)
+ * in …`, `set a, b = …`), `set ns.attr = …`, `with`, bare tuples, slices
+ * `x[a:b:c]`, adjacent string literals, exponent and float literals,
+ * expressions as dict keys, tests with one argument without parentheses.
  */
 
 /** A call of a `__py` helper (python.ts) in the tree. */
@@ -20,8 +22,22 @@ function children(node: AstNode): AstNode[] {
   return node.children ?? [];
 }
 
+/** Token types that start the single argument of a test written without parentheses (`is divisibleby 3`). */
+const TEST_ARGUMENT = new Set([lexer.TOKEN_SYMBOL, lexer.TOKEN_STRING, lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_LEFT_BRACKET, lexer.TOKEN_LEFT_CURLY, lexer.TOKEN_NONE, lexer.TOKEN_BOOLEAN]);
+
+/** `{% with a = 1, b = x %}…{% endwith %}`: names bound for the block only (compiled by compile.ts). */
+const With = nodes.Node.extend('With', { fields: ['targets', 'values', 'body'] });
+
 class JinjaParser extends (Parser as unknown as new (tokens: unknown) => ParserInstance) {
   private unpackCount = 0;
+  /** Where parsing got to, for errors raised where nunjucks finds no token (end of template). */
+  lastToken: Token | undefined;
+
+  override nextToken(): Token {
+    const token = super.nextToken();
+    if (token) this.lastToken = token;
+    return token;
+  }
 
   override parseAggregate(): AstNode | null {
     const open = this.nextToken();
@@ -39,7 +55,7 @@ class JinjaParser extends (Parser as unknown as new (tokens: unknown) => ParserI
         if (CLOSING.has(this.peekToken().type)) { this.nextToken(); break; }
       }
       if (kind === nodes.Dict) {
-        const key = this.parsePrimary();
+        const key = this.parseExpression();
         if (!this.skip(lexer.TOKEN_COLON)) this.fail('parseAggregate: expected colon after dict key', open.lineno, open.colno);
         items.push(new nodes.Pair(key.lineno, key.colno, key, this.parseExpression()));
       } else {
@@ -47,18 +63,87 @@ class JinjaParser extends (Parser as unknown as new (tokens: unknown) => ParserI
       }
     }
     // `(a, b)`, `(a,)` and `()` are tuples; `(a)` is grouping.
-    if (kind === nodes.Group && (comma || items.length === 0)) return new nodes.Array(open.lineno, open.colno, items);
+    if (kind === nodes.Group && (comma || items.length === 0)) return pyCall(open, 'tuple', [new nodes.Array(open.lineno, open.colno, items)]);
     return new kind(open.lineno, open.colno, items);
   }
 
-  /** Adjacent string literals are one string, as in Python. */
+  override parseStatement(): AstNode | null {
+    const token = this.peekToken();
+    if (token.type !== lexer.TOKEN_SYMBOL || token.value !== 'with') return super.parseStatement();
+    this.nextToken();
+    const targets: AstNode[] = [];
+    const values: AstNode[] = [];
+    while (this.peekToken().type !== lexer.TOKEN_BLOCK_END) {
+      if (targets.length > 0 && !this.skip(lexer.TOKEN_COMMA)) this.fail('parseWith: expected comma', token.lineno, token.colno);
+      const target = this.parsePrimary(true);
+      if (target.typename !== 'Symbol' || !this.skipValue(lexer.TOKEN_OPERATOR, '=')) this.fail('parseWith: expected name = value', token.lineno, token.colno);
+      targets.push(target);
+      values.push(this.parseExpression());
+    }
+    this.advanceAfterBlockEnd('with');
+    const body = this.parseUntilBlocks('endwith');
+    this.advanceAfterBlockEnd();
+    const list = (items: AstNode[]): AstNode => new nodes.NodeList(token.lineno, token.colno, items);
+    return new With(token.lineno, token.colno, list(targets), list(values), body);
+  }
+
+  /**
+   * `x is test`, `x is not test`, `x is test(args)` and Jinja2's
+   * `x is test arg` (one argument without parentheses).
+   */
+  override parseIs(): AstNode {
+    const left = this.parseCompare();
+    if (!this.skipSymbol('is')) return left;
+    const negated = this.skipSymbol('not');
+    const name = this.nextToken();
+    if (![lexer.TOKEN_SYMBOL, lexer.TOKEN_NONE, lexer.TOKEN_BOOLEAN].includes(name.type)) this.fail('parseIs: expected a test name', name.lineno, name.colno);
+    const test = new nodes.Symbol(name.lineno, name.colno, name.value);
+    const next = this.peekToken();
+    let right: AstNode = test;
+    if (next.type === lexer.TOKEN_LEFT_PAREN) {
+      right = new nodes.FunCall(name.lineno, name.colno, test, this.parseSignature());
+    } else if (TEST_ARGUMENT.has(next.type) && !(next.type === lexer.TOKEN_SYMBOL && ['and', 'or', 'else', 'is', 'if'].includes(next.value))) {
+      right = new nodes.FunCall(name.lineno, name.colno, test, new nodes.NodeList(next.lineno, next.colno, [this.parsePrimary()]));
+    }
+    const node = new nodes.Is(left.lineno, left.colno, left, right);
+    return negated ? new nodes.Not(left.lineno, left.colno, node) : node;
+  }
+
+  /** Adjacent string literals are one string, as in Python; numbers as parseNumber reads them. */
   override parsePrimary(noPostfix?: boolean): AstNode {
     const token = this.peekToken();
+    if (token.type === lexer.TOKEN_INT || token.type === lexer.TOKEN_FLOAT || (token.type === lexer.TOKEN_SYMBOL && /^\d+[eE]\d*$/.test(token.value))) {
+      const number = this.parseNumber();
+      return noPostfix ? number : this.parsePostfix(number);
+    }
     if (token.type !== lexer.TOKEN_STRING) return super.parsePrimary(noPostfix);
     let text = '';
     while (this.peekToken().type === lexer.TOKEN_STRING) text += this.nextToken().value;
     const literal = new nodes.Literal(token.lineno, token.colno, text);
     return noPostfix ? literal : this.parsePostfix(literal);
+  }
+
+  /**
+   * A number literal. nunjucks' lexer splits exponents (`1e20` is one name,
+   * `1.5e-7` is 1.5, the name `e`, `-` and 7), so they are put back together
+   * here; a float literal with an integral value stays a float (`2.0`).
+   */
+  private parseNumber(): AstNode {
+    const token = this.nextToken();
+    let text = token.value;
+    const adjacent = (next: Token): boolean => next.lineno === token.lineno && next.colno === token.colno + text.length;
+    const exponent = this.peekToken();
+    if (token.type === lexer.TOKEN_FLOAT && exponent.type === lexer.TOKEN_SYMBOL && /^[eE]\d*$/.test(exponent.value) && adjacent(exponent)) text += this.nextToken().value;
+    if (/[eE]$/.test(text)) {
+      const sign = this.peekToken();
+      if (sign.type === lexer.TOKEN_OPERATOR && (sign.value === '-' || sign.value === '+') && adjacent(sign)) text += this.nextToken().value;
+      const digits = this.nextToken();
+      if (digits.type !== lexer.TOKEN_INT || !adjacent(digits)) this.fail(`invalid number literal ${text}`, token.lineno, token.colno);
+      text += digits.value;
+    }
+    const value = Number(text);
+    const literal = new nodes.Literal(token.lineno, token.colno, value);
+    return /[.eE]/.test(text) && Number.isInteger(value) ? pyCall(token, 'float', [literal]) : literal;
   }
 
   /** Calls, `.name`, `[index]` and `[start:stop:step]` after an expression. */
@@ -132,23 +217,76 @@ class JinjaParser extends (Parser as unknown as new (tokens: unknown) => ParserI
     while (this.skip(lexer.TOKEN_COMMA)) targets.push(this.parseTarget());
     if (!this.skipSymbol('in')) this.fail('parseFor: expected "in" keyword for loop', start.lineno, start.colno);
     const node = new nodes.For(start.lineno, start.colno);
-    const iterable = [this.parseExpression()];
-    while (this.skip(lexer.TOKEN_COMMA)) iterable.push(this.parseExpression());
-    node.arr = iterable.length === 1 ? iterable[0] : new nodes.Array(start.lineno, start.colno, iterable);
+    node.arr = this.parseTupleExpression();
     this.advanceAfterBlockEnd(start.value);
-    let body = this.parseUntilBlocks('endfor', 'else');
+    const body = this.parseUntilBlocks('endfor', 'else');
     if (this.skipSymbol('else')) {
       this.advanceAfterBlockEnd('else');
       node.else_ = this.parseUntilBlocks('endfor');
     }
     this.advanceAfterBlockEnd();
-    // Nested targets become temporaries unpacked by `set`s at the top of the body.
+    // Several or nested targets: one temporary, unpacked (and checked) by `set`s at the top of the body.
     const unpacking: AstNode[] = [];
-    const flat = targets.map((target) => (target.typename === 'Symbol' ? target : this.unpack(target, unpacking)));
-    if (unpacking.length > 0) body = new nodes.NodeList(start.lineno, start.colno, [...unpacking, body]);
-    node.body = body;
-    node.name = flat.length === 1 ? flat[0] : new nodes.Array(start.lineno, start.colno, flat);
+    const [first] = targets as [AstNode];
+    node.name = targets.length === 1 && first.typename === 'Symbol' ? first
+      : this.unpack(targets.length === 1 ? first : new nodes.Array(start.lineno, start.colno, targets), unpacking);
+    node.body = unpacking.length > 0 ? new nodes.NodeList(start.lineno, start.colno, [...unpacking, body]) : body;
     return node;
+  }
+
+  /**
+   * `{% set %}` as Jinja2 has it: `set ns.attr = v` assigns to a namespace,
+   * `set a, b = v` unpacks (nunjucks would give both names `v`), the value may
+   * be a bare tuple; `set name %}…{% endset` captures a block.
+   */
+  override parseSet(): AstNode {
+    const tag = this.peekToken();
+    if (!this.skipSymbol('set')) this.fail('parseSet: expected set', tag.lineno, tag.colno);
+    const target = (): AstNode => (this.peekToken().type === lexer.TOKEN_LEFT_PAREN ? this.parseTarget() : this.parsePrimary());
+    const targets = [target()];
+    while (this.skip(lexer.TOKEN_COMMA)) targets.push(target());
+    const [first] = targets as [AstNode];
+    if (first.typename === 'LookupVal' && targets.length === 1) {
+      const attribute = first.val as AstNode;
+      if (attribute.typename !== 'Literal' || !this.skipValue(lexer.TOKEN_OPERATOR, '=')) this.fail('parseSet: expected "set namespace.attribute = value"', tag.lineno, tag.colno);
+      const value = this.parseTupleExpression();
+      this.advanceAfterBlockEnd(tag.value);
+      return new nodes.Output(tag.lineno, tag.colno, [pyCall(tag, 'setAttribute', [first.target as AstNode, attribute, value])]);
+    }
+    for (const item of targets) if (item.typename !== 'Symbol' && item.typename !== 'Array') this.fail('parseSet: can only assign to names or namespace attributes', item.lineno, item.colno);
+    if (targets.length > 1 || first.typename === 'Array') {
+      if (!this.skipValue(lexer.TOKEN_OPERATOR, '=')) this.fail('parseSet: expected = after several names', tag.lineno, tag.colno);
+      const value = this.parseTupleExpression();
+      this.advanceAfterBlockEnd(tag.value);
+      const statements: AstNode[] = [];
+      const pattern = targets.length === 1 ? first : new nodes.Array(tag.lineno, tag.colno, targets);
+      const temporary = this.unpack(pattern, statements);
+      return new nodes.NodeList(tag.lineno, tag.colno, [new nodes.Set(tag.lineno, tag.colno, [temporary], value), ...statements]);
+    }
+    const node = new nodes.Set(tag.lineno, tag.colno, targets);
+    if (this.skipValue(lexer.TOKEN_OPERATOR, '=')) {
+      node.value = this.parseTupleExpression();
+      this.advanceAfterBlockEnd(tag.value);
+      return node;
+    }
+    if (!this.skip(lexer.TOKEN_BLOCK_END)) this.fail('parseSet: expected = or block end in set tag', tag.lineno, tag.colno);
+    node.body = new nodes.Capture(tag.lineno, tag.colno, this.parseUntilBlocks('endset'));
+    node.value = null;
+    this.advanceAfterBlockEnd();
+    return node;
+  }
+
+  /** An expression, or a bare tuple `a, b` (or `a,`) of them. */
+  private parseTupleExpression(): AstNode {
+    const start = this.peekToken();
+    const items = [this.parseExpression()];
+    let comma = false;
+    while (this.skip(lexer.TOKEN_COMMA)) {
+      comma = true;
+      if (this.peekToken().type === lexer.TOKEN_BLOCK_END) break;
+      items.push(this.parseExpression());
+    }
+    return comma ? pyCall(start, 'tuple', [new nodes.Array(start.lineno, start.colno, items)]) : items[0]!;
   }
 
   /** A loop target: a name, or a parenthesised list of targets. */
@@ -177,10 +315,13 @@ class JinjaParser extends (Parser as unknown as new (tokens: unknown) => ParserI
     return temporary;
   }
 
+  /** `set`s giving each name of `target` its item of `source`, which must have as many items as Python requires. */
   private destructure(target: AstNode, source: AstNode, into: AstNode[]): void {
     const { lineno, colno } = target;
+    const checked = new nodes.Symbol(lineno, colno, `__unpack${this.unpackCount++}`);
+    into.push(new nodes.Set(lineno, colno, [checked], pyCall(target, 'unpack', [source, new nodes.Literal(lineno, colno, children(target).length)])));
     children(target).forEach((child, index) => {
-      const item = new nodes.LookupVal(lineno, colno, source, new nodes.Literal(lineno, colno, index));
+      const item = new nodes.LookupVal(lineno, colno, checked, new nodes.Literal(lineno, colno, index));
       const name = child.typename === 'Symbol' ? child : new nodes.Symbol(lineno, colno, `__unpack${this.unpackCount++}`);
       into.push(new nodes.Set(lineno, colno, [name], item));
       if (name !== child) this.destructure(child, name, into);
@@ -192,5 +333,12 @@ class JinjaParser extends (Parser as unknown as new (tokens: unknown) => ParserI
 export function parseJinja2(source: string, extensions: readonly object[]): AstNode {
   const parser = new JinjaParser(lexer.lex(source, {}));
   parser.extensions = [...extensions];
-  return parser.parseAsRoot();
+  try {
+    return parser.parseAsRoot();
+  } catch (error) {
+    // nunjucks' parser reads a missing token's fields when a template or tag ends early.
+    if (!(error instanceof TypeError)) throw error;
+    const near = parser.lastToken;
+    return parser.fail(`unexpected end of template or tag${near ? ` after ${JSON.stringify(near.value)}` : ''}`, near?.lineno, near?.colno);
+  }
 }
