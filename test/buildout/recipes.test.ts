@@ -40,6 +40,7 @@ test('shell words split and quote as Python shlex does', () => {
   assert.equal(shellQuote(''), "''");
   assert.equal(shellQuote('/srv/a-b_c.d:e,f+g=h@i%j'), '/srv/a-b_c.d:e,f+g=h@i%j');
   assert.equal(shellQuote("it's"), `'it'"'"'s'`);
+  assert.equal(shellQuote('café'), "'café'", 'only ASCII word characters are safe, as shlex.quote (re.ASCII)');
   assert.throws(() => shellSplit('"open'), /No closing quotation/);
 });
 

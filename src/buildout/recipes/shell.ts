@@ -38,6 +38,6 @@ export function shellSplit(text: string): string[] {
 /** Quotes one word for /bin/sh; words made only of safe characters stay as they are. */
 export function shellQuote(word: string): string {
   if (word === '') return "''";
-  if (/^[\p{L}\p{N}_@%+=:,./-]+$/u.test(word)) return word;
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replaceAll("'", `'"'"'`)}'`;
 }
