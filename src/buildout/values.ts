@@ -56,7 +56,8 @@ export function savedForm(value: Value): string {
 export function jsonDumps(value: unknown, options: { sortKeys?: boolean; indent?: number } = {}): string {
   const replacer = (_key: string, v: unknown): unknown => {
     if (v instanceof Set) return [...v];
-    if (options.sortKeys && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    // boxed numbers and strings (template values) are serialised as their primitive
+    if (options.sortKeys && typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Number) && !(v instanceof String)) {
       return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     }
     return v;
