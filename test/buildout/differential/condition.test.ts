@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { evaluateCondition } from '../../../src/buildout/config/condition.ts';
+import { workspace } from '../helpers.ts';
 import { referencePython, referenceUnavailable, runPythonJson } from './reference.ts';
 
 /**
@@ -59,7 +57,7 @@ function ours(expression: string): boolean | { error: string } {
 const unavailable = await referenceUnavailable();
 
 test('conditions: the same answers as Python eval() with zc.buildout globals', { skip: unavailable }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'buildout-differential-'));
+  const dir = workspace();
   const python = await referencePython(dir);
   const expected = await runPythonJson<(boolean | { error: string })[]>(python, 'conditions.py', EXPRESSIONS, dir);
   const differences = EXPRESSIONS.flatMap((expression, index) => {

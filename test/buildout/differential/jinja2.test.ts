@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, writeFiles } from '../helpers.ts';
+import { run, workspace, writeFiles } from '../helpers.ts';
 import { FIXTURES, referenceUnavailable, runPythonJson, SYSTEM_PYTHON } from './reference.ts';
 
 /**
@@ -55,7 +54,7 @@ async function render(dir: string, name: string): Promise<{ output: string } | {
 }
 
 const unavailable = await referenceUnavailable();
-const dir = mkdtempSync(join(tmpdir(), 'buildout-differential-'));
+const dir = workspace();
 const expected = unavailable ? [] : await runPythonJson<({ output: string } | { error: string })[]>(SYSTEM_PYTHON, 'render.py', templates.map((name) => ({
   template: join(TEMPLATES, name),
   context: CONTEXT,
