@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertExit } from '../helpers/assert.ts';
-import { startPromiseNode } from '../grid/promise/promise-node.ts';
+import { BREAKABLE_PROMISE_BUILDOUT, startPromiseNode } from '../grid/promise/promise-node.ts';
 
 /*
  * `slapos node promise` (spec node.md §6.3) through the CLI. The software
@@ -11,19 +11,8 @@ import { startPromiseNode } from '../grid/promise/promise-node.ts';
  * fails while `<partition>/broken` exists.
  */
 
-const BUILDOUT = `#!/bin/sh
-mkdir -p etc/promise
-cat > etc/promise/check-service <<'PROMISE'
-#!/bin/sh
-echo run >> promise-runs.log
-if [ -e broken ]; then echo "service is down" >&2; exit 1; fi
-echo "service is up"
-PROMISE
-chmod 755 etc/promise/check-service
-`;
-
 test('node promise: every started partition\'s promises, now; exit 2 when one failed; nothing reported', async (t) => {
-  const node = await startPromiseNode(BUILDOUT);
+  const node = await startPromiseNode(BREAKABLE_PROMISE_BUILDOUT);
   t.after(() => node.close());
   const good = await node.request('good');
   const bad = await node.request('bad');

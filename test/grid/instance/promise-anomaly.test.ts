@@ -5,24 +5,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { assertExit } from '../../helpers/assert.ts';
 import { anomalyReport } from '../../../src/grid/instance/index.ts';
-import { startPromiseNode, type PromiseNode } from '../promise/promise-node.ts';
+import { BREAKABLE_PROMISE_BUILDOUT, startPromiseNode, type PromiseNode } from '../promise/promise-node.ts';
 
 /*
  * The promise anomaly check of up-to-date started partitions (spec node.md
  * §5.5, §6.3). The software release's bin/buildout writes one legacy promise
  * that counts its runs and fails while `<partition>/broken` exists.
  */
-
-const BUILDOUT = `#!/bin/sh
-mkdir -p etc/promise
-cat > etc/promise/check-service <<'PROMISE'
-#!/bin/sh
-echo run >> promise-runs.log
-if [ -e broken ]; then echo "service is down" >&2; exit 1; fi
-echo "service is up"
-PROMISE
-chmod 755 etc/promise/check-service
-`;
 
 test('anomaly report: what the master is told, from its access status and the check\'s result', () => {
   assert.equal(anomalyReport(undefined, false), 'started');
@@ -42,7 +31,7 @@ async function makeDue(node: PromiseNode, partition: string): Promise<void> {
 }
 
 test('anomaly check: an up-to-date partition\'s promises run when due; three failed runs in a row report an error, without failing the run', async (t) => {
-  const node = await startPromiseNode(BUILDOUT);
+  const node = await startPromiseNode(BREAKABLE_PROMISE_BUILDOUT);
   t.after(() => node.close());
   const partition = await node.request('service');
   assertExit(await node.run('instance'), 0);

@@ -38,13 +38,30 @@ export interface PromiseNode {
   close(): Promise<void>;
 }
 
-export async function startPromiseNode(buildout: string): Promise<PromiseNode> {
+/**
+ * A software release's bin/buildout writing one legacy promise that counts
+ * its runs in `promise-runs.log` and fails while `<partition>/broken` exists.
+ */
+export const BREAKABLE_PROMISE_BUILDOUT = `#!/bin/sh
+mkdir -p etc/promise
+cat > etc/promise/check-service <<'PROMISE'
+#!/bin/sh
+echo run >> promise-runs.log
+if [ -e broken ]; then echo "service is down" >&2; exit 1; fi
+echo "service is up"
+PROMISE
+chmod 755 etc/promise/check-service
+`;
+
+/** `extraConfig` is added to the node's `[slapos]` section. */
+export async function startPromiseNode(buildout: string, options: { extraConfig?: string } = {}): Promise<PromiseNode> {
   const proxy = await startTestProxy({ computerId: COMPUTER });
   const root = await mkdtemp(join(tmpdir(), 'slapos-promise-node-'));
   // partition users (nobody, when the tests run as root) must reach what is inside
   await chmod(root, 0o755);
   const { instanceRoot, softwareRoot, cfg, slap } = await formatTestComputer({
     root, masterUrl: proxy.url, computerId: COMPUTER, partitions: PARTITIONS, softwareUrl: SOFTWARE_URL, buildout,
+    ...(options.extraConfig === undefined ? {} : { extraConfig: options.extraConfig }),
   });
   const database = new Database(proxy.databasePath, { readonly: true, fileMustExist: true });
   const report = database.prepare<[string], { state: string | null; error: string | null }>(
