@@ -70,7 +70,7 @@ const NEEDED_BY_NODE_WORD: Record<string, CommandFile> = {
   format: 'format',
   software: 'software',
   ...Object.fromEntries(['instance', 'promise', 'supervisord', 'supervisorctl', 'status', 'start', 'stop', 'restart', 'tail'].map((word) => [word, 'instance'])),
-  ...Object.fromEntries(['report', 'bang', 'watchdog'].map((word) => [word, 'report'])),
+  ...Object.fromEntries(['report', 'bang', 'boot', 'watchdog'].map((word) => [word, 'report'])),
   register: 'client',
 };
 

@@ -33,4 +33,6 @@ export { NodeErrorCode } from './errors.ts';
 export * from './report/index.ts';
 export * from './watchdog/index.ts';
 export { bangComputer } from './bang.ts';
+export { bootNode } from './boot.ts';
+export type { BootOptions, BootPauses } from './boot.ts';
 export type { ComputerBangOptions } from './bang.ts';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { bangComputer, readNodeConfig, runSlapgridReport, runWatchdog, sleepMaximalDelay, watchdogCommandFor } from '../../grid/index.ts';
+import type { ConfigFile } from '../../config/index.ts';
+import { bangComputer, bootNode, readNodeConfig, runSlapgridReport, runWatchdog, sleepMaximalDelay, watchdogCommandFor } from '../../grid/index.ts';
 import { action, CliExit, CliUsageError, loggerFrom, withLogOptions, slaposProgram, type LogOptions } from '../context.ts';
 import {
   acquireNodeLock, loadConfigFile, nodeConfigOverrides, withConfigFileOptions, withConfigLogfile, withMasterTlsOptions, withMaximalDelayOptions,
@@ -56,6 +57,34 @@ async function bangCommand(positional: string | undefined, options: BangCommandO
   process.stdout.write(`Bang with message '${message}'\n`);
 }
 
+/** The `[slapformat]` option, else none: boot reads the few it needs as 1.x does. */
+function formatOption(file: ConfigFile, name: string): string | undefined {
+  return file.has('slapformat', name) && file.getString('slapformat', name).trim() !== '' ? file.getString('slapformat', name).trim() : undefined;
+}
+
+async function bootCommand(positional: string | undefined, options: BangCommandOptions): Promise<void> {
+  const file = loadConfigFile(positional, options);
+  const rootCheck = file.has('slapos', 'root_check') ? file.getBool('slapos', 'root_check') : true;
+  if (rootCheck && process.getuid?.() !== 0) {
+    throw new CliUsageError('slapos node boot must be run as root (or set root_check = false in [slapos])');
+  }
+  await bootNode({
+    configPath: file.filename,
+    instanceRoot: file.getPath('slapos', 'instance_root'),
+    partitionBaseName: formatOption(file, 'partition_base_name') ?? 'slappart',
+    masterUrl: file.getString('slapos', 'master_url'),
+    message: options.message ?? 'Reboot',
+    slapos: slaposProgram(),
+    env: process.env,
+    logger: loggerFrom(options, { command: 'node boot' }),
+    ...withIpv6Interface(formatOption(file, 'ipv6_interface') ?? formatOption(file, 'interface_name')),
+  });
+}
+
+function withIpv6Interface(name: string | undefined): { ipv6Interface?: string } {
+  return name === undefined ? {} : { ipv6Interface: name };
+}
+
 async function watchdogCommand(options: WatchdogCommandOptions): Promise<void> {
   if ((options.keyFile === undefined) !== (options.certFile === undefined)) throw new CliUsageError('--key-file and --cert-file go together');
   const instanceRoot = options.instanceRootPath ?? options.instanceRoot;
@@ -88,6 +117,11 @@ export function registerReportCommands(node: Command): void {
     .description('tell the master something happened to this computer, so that all its partitions are reprocessed')
     .option('-m, --message <message>', 'message for bang')
     .action(action(bangCommand));
+
+  withConfigFileOptions(node.command('boot'))
+    .description('at machine start: wait for IPv6, format until the master is told, bang, and forget the partitions\' timestamps')
+    .option('-m, --message <message>', 'message for bang', 'Reboot')
+    .action(action(bootCommand));
 
   withLogOptions(node.command('watchdog'))
     .description('supervisord event listener: bang a partition on the master when one of its services exits (slapos-watchdog)')
