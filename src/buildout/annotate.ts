@@ -11,6 +11,8 @@ export interface AnnotateOptions {
   configFile: string;
   cwd: string;
   assignments?: Assignment[];
+  /** The PATH searched for the default `[buildout] executable`; default: this process's PATH. */
+  searchPath?: string;
   /** Substitute every option, as far as no recipe has to run; default: values before substitution. */
   resolve?: boolean;
   logger?: Logger;
@@ -31,7 +33,7 @@ export type Annotation = Record<string, Record<string, AnnotatedValue>>;
  * The base of `slapos buildout annotate --format json`.
  */
 export async function annotateConfiguration(options: AnnotateOptions): Promise<Annotation> {
-  const { config } = await loadConfiguration({ configFile: options.configFile, cwd: options.cwd, assignments: options.assignments });
+  const { config } = await loadConfiguration(options);
   const buildout = new Buildout({ config, registry: new Map(), logger: options.logger ?? silentLogger(), resolveOnly: true });
   if (options.resolve) await buildout.settingsSection();
   const result: Annotation = {};
@@ -68,7 +70,7 @@ const BUILT_IN_SOURCES = new Set(['DEFAULT_VALUE', 'COMPUTED_VALUE', 'COMMAND_LI
  * the buildout directory). `sections` limits the listing.
  */
 export async function annotateText(options: AnnotateOptions & { sections?: readonly string[] }): Promise<string> {
-  const { config } = await loadConfiguration({ configFile: options.configFile, cwd: options.cwd, assignments: options.assignments });
+  const { config } = await loadConfiguration(options);
   const directory = config.get('buildout')?.values.get('directory') ?? options.cwd;
   const human = (source: string): string =>
     (BUILT_IN_SOURCES.has(source) || !source.startsWith(directory) ? source : relative(directory, source));

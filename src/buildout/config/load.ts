@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { hasCode } from '../../errors/index.ts';
 import { BuildoutError, BuildoutErrorCode } from '../errors.ts';
 import { download, isUrl, type DownloadOptions } from '../download.ts';
+import { pythonOnPath } from './executable.ts';
 import { parseConfig, type ParsedFile } from './parse.ts';
 import { EMPTY_SECTION, finalizeSection, mergeConfig, mergeSection, sectionOf, type Origin, type RawConfig, type RawSection } from './raw.ts';
 
@@ -13,6 +14,11 @@ export interface LoadOptions {
   configFile: string;
   cwd: string;
   assignments?: Assignment[];
+  /**
+   * The PATH searched for `python3`, the default of `[buildout] executable`
+   * (config/executable.ts); default: this process's PATH.
+   */
+  searchPath?: string;
 }
 
 export interface LoadedConfiguration {
@@ -23,10 +29,10 @@ export interface LoadedConfiguration {
 
 /**
  * The [buildout] defaults zc.buildout starts from (§5.1), all of them, so
- * that annotate shows what zc.buildout shows; only `executable` (the path of
- * zc.buildout's Python) has no meaning here.
+ * that annotate shows what zc.buildout shows. `executable` is left out when
+ * no Python was found.
  */
-function defaults(directory: string): RawConfig {
+function defaults(directory: string, executable: string | undefined): RawConfig {
   const values = new Map<string, string>([
     ['allow-hosts', '*'],
     ['allow-picked-versions', 'true'],
@@ -35,6 +41,7 @@ function defaults(directory: string): RawConfig {
     ['develop-eggs-directory', 'develop-eggs'],
     ['directory', directory],
     ['eggs-directory', 'eggs'],
+    ...(executable === undefined ? [] : [['executable', executable] as const]),
     ['find-links', ''],
     ['install-from-cache', 'false'],
     ['installed', '.installed.cfg'],
@@ -64,7 +71,7 @@ export function assignmentLayer(assignments: readonly Assignment[]): RawConfig {
     const origin: Origin[] = [{ op: edit === 'adds' ? '+=' : edit === 'removes' ? '-=' : '=', source: 'COMMAND_LINE_VALUE' }];
     const single: RawSection = { ...EMPTY_SECTION, [edit]: new Map([[name, value]]), origins: new Map([[name, origin]]) };
     const before = layer.get(section);
-    layer.set(section, before === undefined ? single : mergeSection(before, single));
+    layer.set(section, before === undefined ? single : mergeSection(before, single, true));
   }
   return layer;
 }
@@ -151,7 +158,7 @@ function locate(base: string, name: string): string {
 export async function loadConfiguration(options: LoadOptions): Promise<LoadedConfiguration> {
   const configFile = resolve(options.cwd, options.configFile);
   const commandLine = assignmentLayer(options.assignments ?? []);
-  const base = defaults(dirname(configFile));
+  const base = defaults(dirname(configFile), await pythonOnPath(options.searchPath ?? process.env.PATH, options.cwd));
   const rootLoader = new ConfigLoader({ offline: true });
   let root: ParsedFile;
   try {

@@ -1,9 +1,9 @@
 /**
  * The merged, not yet substituted configuration: sections of raw option
  * values, plus the `+=` / `-=` edits that could not be applied yet because
- * nothing below them defined the option (they apply when the section is
- * finally read, on top of its macros — zc.buildout 4's behaviour, a superset
- * of 3.0.1's).
+ * nothing below them defined the section (they apply when the section is
+ * finally read, on top of its macros — zc.buildout 4's behaviour; 3.0.1
+ * keeps them as a literal `a +` option, docs/COMPATIBILITY.md).
  *
  * Values are immutable; merging shares every section that one side does not
  * touch, so a deep extends tree costs one map per changed section.
@@ -50,9 +50,17 @@ function applyEdits(start: string | undefined, add: string | undefined, remove: 
   return value ?? '';
 }
 
-/** Overlays section `over` on `base` (a later file, a command line, a macro user). */
-export function mergeSection(base: RawSection, over: RawSection): RawSection {
-  if (base.values.size === 0 && base.adds.size === 0 && base.removes.size === 0) return over;
+/**
+ * Overlays section `over` on `base` (a later file, a command line, a macro
+ * user). `base` is a section that exists below, so, as in zc.buildout, an
+ * edit of an option it lacks starts from an implicit empty value: `a += x`
+ * gives `\nx`, a plain value that then hides a macro's `a`. With `collect`
+ * (command-line assignments gathered into their own layer, not yet over
+ * anything) such edits stay pending instead.
+ */
+export function mergeSection(base: RawSection, over: RawSection, collect = false): RawSection {
+  const baseIsEmpty = base.values.size === 0 && base.adds.size === 0 && base.removes.size === 0;
+  if (baseIsEmpty && (collect || (over.adds.size === 0 && over.removes.size === 0))) return over;
   const values = new Map(base.values);
   const adds = new Map(base.adds);
   const removes = new Map(base.removes);
@@ -67,12 +75,13 @@ export function mergeSection(base: RawSection, over: RawSection): RawSection {
     origins.set(key, [...(origins.get(key) ?? []), ...(over.origins.get(key) ?? [])]);
     const add = over.adds.get(key);
     const remove = over.removes.get(key);
-    const start = values.get(key);
+    const pending = adds.has(key) || removes.has(key);
+    const start = values.get(key) ?? (collect || pending ? undefined : '');
     if (start !== undefined) {
       values.set(key, applyEdits(start, add, remove));
       continue;
     }
-    // Both sides only edit: keep the edits pending, in order.
+    // Both layers only edit: keep the edits pending, in order.
     let earlierAdd = adds.get(key);
     if (earlierAdd !== undefined && remove !== undefined) earlierAdd = removeLines(earlierAdd, remove);
     const combinedAdd = add === undefined ? earlierAdd : earlierAdd === undefined ? add : addLines(earlierAdd, add);
@@ -95,12 +104,18 @@ export function mergeConfig(base: RawConfig, over: RawConfig): RawConfig {
   return result;
 }
 
-/** The final option values of a section: its pending edits applied on `inherited` (its macros). */
+/**
+ * The final option values of a section: its pending edits applied on
+ * `inherited` (its macros). Over macros that lack the option, an edit starts
+ * from zc.buildout's implicit empty value (`\nx`), as it does over a section
+ * below; with no macros it is the edit alone.
+ */
 export function finalizeSection(section: RawSection, inherited?: ReadonlyMap<string, string>): Map<string, string> {
   const result = new Map(inherited ?? []);
   for (const [key, value] of section.values) result.set(key, value);
   for (const key of editedKeys(section)) {
-    result.set(key, applyEdits(result.get(key), section.adds.get(key), section.removes.get(key)));
+    const start = result.get(key) ?? (inherited === undefined ? undefined : '');
+    result.set(key, applyEdits(start, section.adds.get(key), section.removes.get(key)));
   }
   return result;
 }

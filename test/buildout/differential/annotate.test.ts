@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSlapos } from '../../helpers/cli.ts';
 import { parseBuildoutArguments } from '../../../src/buildout/index.ts';
@@ -16,6 +17,17 @@ test('slapos buildout annotate: every option with the files that set it, like zc
   assert.match(text, /\nparts= leaf-part\na-part\na-part\nroot-part\nshared-part\n {4}stack\/deep\/deeper\/leaf\.cfg\n\+= {2}component\/a\/buildout\.cfg\n\+= {2}component\/a\/buildout\.cfg\n\+= {2}buildout\.cfg\n/);
   assert.match(text, /\nlist= base\nfrom-b\nfrom-root\n {4}component\/shared\.cfg\n(\+=|-=) {2}/);
   assert.doesNotMatch(text, /\[leaf\]/, 'only the sections asked for');
+});
+
+test('slapos buildout annotate: executable is the python3 found on PATH, overridable', { skip: existsSync('/usr/bin/python3') ? false : 'no /usr/bin/python3' }, async () => {
+  const config = join(CASES, 'executable', 'buildout.cfg');
+  const onPath = await runSlapos(['buildout', '-c', config, 'annotate', 'buildout'], { env: { PATH: '/usr/bin:/bin' } });
+  assert.equal(onPath.code, 0, onPath.stderr);
+  assert.match(onPath.stdout, /\nexecutable= \/usr\/bin\/python3\n {4}DEFAULT_VALUE\n/, 'as found on PATH, not the python3.11 it links to');
+  const given = await runSlapos(['buildout', '-c', config, 'buildout:executable=/opt/python/bin/python3', 'annotate', '--format', 'json', '--resolve']);
+  assert.equal(given.code, 0, given.stderr);
+  const sections = JSON.parse(given.stdout) as Record<string, Record<string, unknown>>;
+  assert.equal(sections.python?.command, "/opt/python/bin/python3 -c 'print(1)'");
 });
 
 test('slapos buildout annotate --format json --resolve: values substituted, failures as __error__', async () => {

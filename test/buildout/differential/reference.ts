@@ -55,6 +55,16 @@ export async function referencePython(dir: string): Promise<string> {
   return python;
 }
 
+/**
+ * The PATH this engine searches for `python3` (the default of
+ * `${buildout:executable}`) so that it finds the interpreter the reference
+ * runs on, whose `sys.executable` is zc.buildout's default: both sides then
+ * give the same path.
+ */
+export function referenceSearchPath(python: string): string {
+  return dirname(python);
+}
+
 /** Runs a fixture script with a JSON document on stdin; returns its parsed JSON output. */
 export function runPythonJson<T>(python: string, script: string, input: unknown, cwd: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -85,17 +95,12 @@ export type Value = string | { __error__: string };
 export type Sections = Record<string, Record<string, Value>>;
 export type Dump = { sections: Sections } | { error: string };
 
-/** What only the Python side has: the interpreter's path, and egg version pins zc.buildout adds. */
-function withoutPythonOnly(sections: Sections): Sections {
+/** The egg version pins zc.buildout adds for itself, which only the Python side has. */
+function withoutZcBuildoutPins(sections: Sections): Sections {
+  if (!sections.versions) return sections;
   const result: Sections = { ...sections };
-  if (result.buildout) {
-    const { executable: _executable, ...rest } = result.buildout;
-    result.buildout = rest;
-  }
-  if (result.versions) {
-    const pins = Object.fromEntries(Object.entries(result.versions).filter(([name, value]) => !(['zc.buildout', 'zc.recipe.egg'].includes(name) && typeof value === 'string' && value.startsWith('>='))));
-    if (Object.keys(pins).length === 0) delete result.versions; else result.versions = pins;
-  }
+  const pins = Object.fromEntries(Object.entries(sections.versions).filter(([name, value]) => !(['zc.buildout', 'zc.recipe.egg'].includes(name) && typeof value === 'string' && value.startsWith('>='))));
+  if (Object.keys(pins).length === 0) delete result.versions; else result.versions = pins;
   return result;
 }
 
@@ -121,7 +126,7 @@ export function compareDumps(name: string, reference: Dump, actual: Dump): strin
     if ('error' in reference && 'error' in actual) return [];
     return [`${name}: zc.buildout ${'error' in reference ? `fails (${reference.error})` : 'succeeds'}, ours ${'error' in actual ? `fails (${actual.error})` : 'succeeds'}`];
   }
-  const expected = withoutPythonOnly(reference.sections);
+  const expected = withoutZcBuildoutPins(reference.sections);
   const differences: string[] = [];
   for (const section of new Set([...Object.keys(expected), ...Object.keys(actual.sections)])) {
     const want = expected[section];
