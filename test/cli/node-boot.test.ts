@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSlapos, slaposArgv, REPO_ROOT } from '../helpers/cli.ts';
+import { runSlapos, slaposArgv, startProxyProcess, REPO_ROOT } from '../helpers/cli.ts';
 import { freePort } from '../helpers/net.ts';
 import { tempDir } from '../client/helpers.ts';
 
@@ -15,15 +15,8 @@ test('node boot: formats the node, bangs the computer and forgets every partitio
   assert.equal(configure.code, 0, configure.stderr);
   const { configPath: cfg, instanceRoot } = JSON.parse(configure.stdout) as { configPath: string; instanceRoot: string };
 
+  await startProxyProcess(t, cfg, env);
   const [command, ...prefix] = slaposArgv();
-  const proxy = spawn(command!, [...prefix, 'proxy', 'start', '--cfg', cfg], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  t.after(() => { proxy.kill('SIGTERM'); });
-  let log = '';
-  proxy.stderr.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    proxy.stderr.on('data', (chunk: string) => { log += chunk; if (log.includes('proxy listening')) resolve(); });
-    proxy.on('exit', (code) => reject(new Error(`proxy exited (${code}): ${log}`)));
-  });
   assert.equal((await runSlapos(['node', 'format', '--cfg', cfg, '--now'], { env })).code, 0);
 
   // configure local names `lo`, which never has a global IPv6 address: boot waits for one, as 1.x

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ConfigFile } from '../../src/config/index.ts';
-import { runSlapos, slaposArgv, REPO_ROOT } from '../helpers/cli.ts';
+import { runSlapos, slaposArgv, startProxyProcess, REPO_ROOT } from '../helpers/cli.ts';
 import { startTestProxy } from '../helpers/proxy.ts';
 import { freePort } from '../helpers/net.ts';
 import { tempDir, writeClientConfig } from './helpers.ts';
@@ -35,15 +35,7 @@ test('configure local gives a node the proxy, slapformat and the client commands
   assert.equal(again.code, 1);
   assert.match(again.stderr, /already exists at .*slapos\.cfg/);
 
-  const [cmd, ...prefix] = slaposArgv();
-  const proxy = spawn(cmd!, [...prefix, 'proxy', 'start', '--cfg', cfg], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  t.after(() => { proxy.kill('SIGTERM'); });
-  let log = '';
-  proxy.stderr.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    proxy.stderr.on('data', (chunk: string) => { log += chunk; if (log.includes('proxy listening')) resolve(); });
-    proxy.on('exit', (code) => reject(new Error(`proxy exited (${code}): ${log}`)));
-  });
+  await startProxyProcess(t, cfg, env);
 
   const format = await runSlapos(['node', 'format', '--cfg', cfg, '--now'], { env });
   assert.equal(format.code, 0, format.stderr);

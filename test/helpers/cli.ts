@@ -46,3 +46,19 @@ export function runSlapos(args: string[], options: { cwd?: string; env?: NodeJS.
     child.stdin.end(options.input ?? '');
   });
 }
+
+/**
+ * `slapos proxy start --cfg CFG` as a child process, resolved once it
+ * listens; stopped by the test's end.
+ */
+export async function startProxyProcess(t: { after(fn: () => void): void }, cfg: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const [command, ...prefix] = slaposArgv();
+  const proxy = spawn(command!, [...prefix, 'proxy', 'start', '--cfg', cfg], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(() => { proxy.kill('SIGTERM'); });
+  let log = '';
+  proxy.stderr.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    proxy.stderr.on('data', (chunk: string) => { log += chunk; if (log.includes('proxy listening')) resolve(); });
+    proxy.on('exit', (code) => reject(new Error(`proxy exited (${code}): ${log}`)));
+  });
+}
