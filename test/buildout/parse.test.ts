@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/buildout/index.ts';
-import { finalizeSection } from '../../src/buildout/config/raw.ts';
+import { finalizeSection, mergeSection } from '../../src/buildout/config/raw.ts';
 
 function values(text: string, section = 's'): Map<string, string> {
   const file = parseConfig(text, '/srv/p/buildout.cfg', '/srv/p');
@@ -43,10 +43,12 @@ test('+= and -= spellings, => dependencies and <= macros are options', () => {
   assert.equal(s.values.get('<'), 'm');
 });
 
-test('in one file, += accumulates and a later = cancels it', () => {
-  assert.equal(values('[s]\na = 1\na += 2\na += 3\n').get('a'), '1\n2\n3');
-  assert.equal(values('[s]\na += 2\na = 1\n').get('a'), '1');
-  assert.equal(values('[s]\na = 1\n  2\n  3\na -= 2\n').get('a'), '1\n3');
+test('in one file, edits stay beside the value (zc.buildout 2.13/3.0.1): merged over a section below they apply to it, alone they are literal options', () => {
+  assert.deepEqual([...values('[s]\na = 1\na += 2\na += 3\n')], [['a', '1'], ['a +', '2\n3']]);
+  assert.deepEqual([...values('[s]\na += 2\na = 1\n')], [['a', '1'], ['a +', '2']]);
+  const below = parseConfig('[s]\nb = 0\n', '/srv/p/base.cfg', '/srv/p').sections.get('s')!;
+  const over = parseConfig('[s]\na = 1\n  2\n  3\na -= 2\nb += 9\n', '/srv/p/buildout.cfg', '/srv/p').sections.get('s')!;
+  assert.deepEqual([...finalizeSection(mergeSection(below, over))], [['b', '0\n9'], ['a', '1\n3']]);
 });
 
 test('a section header may carry a comment; a name seen twice re-opens the section', () => {

@@ -1,7 +1,7 @@
 import { BuildoutError, BuildoutErrorCode } from '../errors.ts';
 import { pyStringRepr } from '../values.ts';
 import { evaluateCondition } from './condition.ts';
-import { addLines, removeLines, type Origin, type RawConfig, type RawSection } from './raw.ts';
+import { addLines, type Origin, type RawConfig, type RawSection } from './raw.ts';
 
 /**
  * One configuration file parsed with zc.buildout's rules: `=` only, no
@@ -119,8 +119,11 @@ function dedent(lines: string[]): string[] {
 }
 
 /**
- * Collects one section's options in file order. In one file, a later `=`
- * cancels earlier `+=`/`-=` and repeated `+=` accumulate (zc.buildout 4).
+ * Collects one section's options in file order. As zc.buildout 2.13/3.0.1,
+ * a file's `+=` / `-=` are not applied to the same file's value: they are
+ * kept beside it (zc.buildout's `a +` keys) and apply when the section is
+ * merged over the one below, or read with its macros (raw.ts). Repeated
+ * edits of one option in one file accumulate.
  */
 class SectionBuilder {
   private readonly values = new Map<string, string>();
@@ -130,19 +133,12 @@ class SectionBuilder {
 
   apply(name: string, op: Op, value: string, source: string): void {
     const origin = { op, source };
-    if (op === '=') this.origins.set(name, [origin]);
-    else this.origins.set(name, [...(this.origins.get(name) ?? []), origin]);
     if (op === '=') {
+      this.origins.set(name, [origin, ...(this.origins.get(name) ?? []).filter((earlier) => earlier.op !== '=')]);
       this.values.set(name, value);
-      this.adds.delete(name);
-      this.removes.delete(name);
       return;
     }
-    const plain = this.values.get(name);
-    if (plain !== undefined) {
-      this.values.set(name, op === '+=' ? addLines(plain, value) : removeLines(plain, value));
-      return;
-    }
+    this.origins.set(name, [...(this.origins.get(name) ?? []), origin]);
     const edits = op === '+=' ? this.adds : this.removes;
     const earlier = edits.get(name);
     edits.set(name, earlier === undefined ? value : addLines(earlier, value));

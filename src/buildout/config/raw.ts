@@ -1,19 +1,20 @@
 /**
  * The merged, not yet substituted configuration: sections of raw option
- * values, plus the `+=` / `-=` edits that could not be applied yet because
- * nothing below them defined the section (they apply when the section is
- * finally read, on top of its macros — zc.buildout 4's behaviour; 3.0.1
- * keeps them as a literal `a +` option, docs/COMPATIBILITY.md).
+ * values, plus the `+=` / `-=` edits written in a section that nothing below
+ * defined ("orphan" edits). As in zc.buildout 2.13/3.0.1 those are never
+ * applied by later files: a section's `<=` macros take them when the
+ * section is read, and without macros they stay as literal options named
+ * `a +` / `a -` (docs/COMPATIBILITY.md).
  *
  * Values are immutable; merging shares every section that one side does not
  * touch, so a deep extends tree costs one map per changed section.
  */
 export interface RawSection {
-  /** Plain assignments. An option never has both a plain value and pending edits. */
+  /** Plain assignments. An option may also have orphan edits (below), which later files never touch. */
   readonly values: ReadonlyMap<string, string>;
-  /** Pending `+=` lines, by option. */
+  /** Orphan `+=` lines, by option. */
   readonly adds: ReadonlyMap<string, string>;
-  /** Pending `-=` lines, by option. */
+  /** Orphan `-=` lines, by option. */
   readonly removes: ReadonlyMap<string, string>;
   /** Who set each option: the last assignment, then the edits applied over it (annotate). */
   readonly origins: ReadonlyMap<string, readonly Origin[]>;
@@ -51,12 +52,13 @@ function applyEdits(start: string | undefined, add: string | undefined, remove: 
 }
 
 /**
- * Overlays section `over` on `base` (a later file, a command line, a macro
- * user). `base` is a section that exists below, so, as in zc.buildout, an
- * edit of an option it lacks starts from an implicit empty value: `a += x`
- * gives `\nx`, a plain value that then hides a macro's `a`. With `collect`
- * (command-line assignments gathered into their own layer, not yet over
- * anything) such edits stay pending instead.
+ * Overlays section `over` on `base` (a later file, a command line). `base`
+ * is a section that exists below, so, as in zc.buildout, an edit applies to
+ * its plain value, or to an implicit empty value when it has none: `a += x`
+ * gives `\nx`, a plain value that then hides a macro's `a`. The orphan
+ * edits of `base` are left as they are, as zc.buildout leaves its literal
+ * `a +` options. With `collect` (command-line assignments gathered into
+ * their own layer, not yet over anything) edits are gathered instead.
  */
 export function mergeSection(base: RawSection, over: RawSection, collect = false): RawSection {
   const baseIsEmpty = base.values.size === 0 && base.adds.size === 0 && base.removes.size === 0;
@@ -67,21 +69,22 @@ export function mergeSection(base: RawSection, over: RawSection, collect = false
   const origins = new Map(base.origins);
   for (const [key, value] of over.values) {
     values.set(key, value);
-    adds.delete(key);
-    removes.delete(key);
+    if (collect) {
+      adds.delete(key);
+      removes.delete(key);
+    }
     origins.set(key, over.origins.get(key) ?? []);
   }
   for (const key of editedKeys(over)) {
     origins.set(key, [...(origins.get(key) ?? []), ...(over.origins.get(key) ?? [])]);
     const add = over.adds.get(key);
     const remove = over.removes.get(key);
-    const pending = adds.has(key) || removes.has(key);
-    const start = values.get(key) ?? (collect || pending ? undefined : '');
+    const start = values.get(key) ?? (collect ? undefined : '');
     if (start !== undefined) {
       values.set(key, applyEdits(start, add, remove));
       continue;
     }
-    // Both layers only edit: keep the edits pending, in order.
+    // Command-line edits of an option no assignment set: gathered in order.
     let earlierAdd = adds.get(key);
     if (earlierAdd !== undefined && remove !== undefined) earlierAdd = removeLines(earlierAdd, remove);
     const combinedAdd = add === undefined ? earlierAdd : earlierAdd === undefined ? add : addLines(earlierAdd, add);
@@ -105,17 +108,24 @@ export function mergeConfig(base: RawConfig, over: RawConfig): RawConfig {
 }
 
 /**
- * The final option values of a section: its pending edits applied on
- * `inherited` (its macros). Over macros that lack the option, an edit starts
- * from zc.buildout's implicit empty value (`\nx`), as it does over a section
- * below; with no macros it is the edit alone.
+ * The final option values of a section. Over `inherited` (its `<=` macros)
+ * the orphan edits apply to the section's own value, else the macros', else
+ * zc.buildout's implicit empty value (`\nx`). Without macros they stay
+ * literal options `a +` / `a -`, which no recipe reads, as zc.buildout
+ * 2.13/3.0.1 leaves them.
  */
 export function finalizeSection(section: RawSection, inherited?: ReadonlyMap<string, string>): Map<string, string> {
   const result = new Map(inherited ?? []);
   for (const [key, value] of section.values) result.set(key, value);
   for (const key of editedKeys(section)) {
-    const start = result.get(key) ?? (inherited === undefined ? undefined : '');
-    result.set(key, applyEdits(start, section.adds.get(key), section.removes.get(key)));
+    const add = section.adds.get(key);
+    const remove = section.removes.get(key);
+    if (inherited !== undefined) {
+      result.set(key, applyEdits(result.get(key) ?? '', add, remove));
+      continue;
+    }
+    if (add !== undefined) result.set(`${key} +`, add);
+    if (remove !== undefined) result.set(`${key} -`, remove);
   }
   return result;
 }
