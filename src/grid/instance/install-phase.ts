@@ -133,7 +133,7 @@ export class BuildoutInstall implements InstallPhase {
    */
   private async runBuildout(context: PartitionContext): Promise<BuildoutResult> {
     const env = { ...cleanEnvironment(this.options.baseEnv, context.path), SLAPGRID_INSTANCE_ROOT: this.options.instanceRoot };
-    const user = { uid: context.account.uid, gid: context.account.gid, name: context.account.name };
+    const user = context.account;
     const onLine = (line: string): void => context.logger.info(line, { partition: context.id, source: 'buildout' });
     const timeoutSeconds = this.options.partitionTimeout;
     const runScript = (script: string, args: string[], limit?: number): Promise<BuildoutResult> => runThroughInterpreter(script, args,

@@ -61,7 +61,7 @@ export class PartitionPromises implements PromisePhase {
       timeoutSeconds: this.options.timeoutSeconds,
       concurrency: this.options.concurrency,
       env: cleanEnvironment(this.options.baseEnv, context.path),
-      user: { uid: context.account.uid, gid: context.account.gid, name: context.account.name },
+      user: context.account,
       logger: context.logger,
       mode,
       force: mode === 'test',
@@ -85,7 +85,7 @@ export class PartitionPromises implements PromisePhase {
       promiseCount: pluginCount + legacyCount,
       mode,
       env: cleanEnvironment(this.options.baseEnv, context.account.home),
-      user: { uid: context.account.uid, gid: context.account.gid, name: context.account.name },
+      user: context.account,
       logger: context.logger,
     });
   }

@@ -1,4 +1,4 @@
-export { runPromises } from './run.ts';
+export { listPromises, runPromiseList } from './run.ts';
 export type { PromiseResult, PromiseRunOptions } from './run.ts';
 export { checkPromises } from './check.ts';
 export type { PromiseCheckOptions } from './check.ts';

@@ -91,18 +91,10 @@ async function runOne(name: string, options: PromiseRunOptions): Promise<Promise
 }
 
 /**
- * Runs every executable of the promise directory, at most `concurrency` at a
- * time, each killed (with its process group) at the timeout. Resolves with all
- * results in name order; never throws for a failing promise.
+ * Runs the named promises of the promise directory, at most `concurrency`
+ * at a time, each killed (with its process group) at the timeout. Resolves
+ * with all results in the order given; never throws for a failing promise.
  */
-export async function runPromises(options: PromiseRunOptions): Promise<PromiseResult[]> {
-  validatePromiseRunOptions(options);
-  const names = await listPromises(options.promiseDirectory, options.logger);
-  if (names.length === 0) options.logger.debug('No promise.', { directory: options.promiseDirectory });
-  return runPromiseList(names, options);
-}
-
-/** Runs the named promises of the promise directory (see runPromises). */
 export async function runPromiseList(names: readonly string[], options: PromiseRunOptions): Promise<PromiseResult[]> {
   const results: PromiseResult[] = new Array<PromiseResult>(names.length);
   let next = 0;

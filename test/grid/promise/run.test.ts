@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/log/index.ts';
-import { checkPromises, runPromises, type PromiseRunOptions, type PromiseStatus } from '../../../src/grid/promise/index.ts';
+import { checkPromises, listPromises, runPromiseList, type PromiseRunOptions, type PromiseStatus } from '../../../src/grid/promise/index.ts';
 
 async function partitionWith(promises: Record<string, { script: string; mode?: number }>): Promise<{ path: string; options: PromiseRunOptions }> {
   const path = await mkdtemp(join(tmpdir(), 'slapos-promise-'));
@@ -26,7 +26,7 @@ test('promises: each runs in the partition, failures keep their output, non-exec
     'c-notes.txt': { script: 'exit 1', mode: 0o644 },
   });
   t.after(() => rm(path, { recursive: true, force: true }));
-  const results = await runPromises(options);
+  const results = await runPromiseList(await listPromises(options.promiseDirectory, options.logger), options);
   assert.deepEqual(results.map((r) => [r.name, r.ok]), [['a-ok', true], ['b-fails', false]]);
   assert.equal(results[0]!.output.trim(), path);
   assert.equal(results[1]!.exitCode, 3);
@@ -51,7 +51,7 @@ test('promises: a hanging promise is killed at its timeout with what it started'
     quick: { script: 'exit 0' },
   });
   t.after(() => rm(path, { recursive: true, force: true }));
-  const results = await runPromises(options);
+  const results = await runPromiseList(await listPromises(options.promiseDirectory, options.logger), options);
   const hang = results.find((r) => r.name === 'hang')!;
   assert.equal(hang.timedOut, true);
   assert.equal(hang.ok, false);
@@ -66,5 +66,5 @@ test('promises: no promise directory means nothing to check', async () => {
 });
 
 test('promises: bad options are refused', async () => {
-  await assert.rejects(runPromises({ promiseDirectory: tmpdir(), partitionPath: tmpdir(), timeoutSeconds: 0, concurrency: 1, env: {}, logger: silentLogger() }), /timeoutSeconds/);
+  await assert.rejects(checkPromises({ promiseDirectory: tmpdir(), partitionPath: tmpdir(), timeoutSeconds: 0, concurrency: 1, env: {}, logger: silentLogger() }), /timeoutSeconds/);
 });
