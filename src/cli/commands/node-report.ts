@@ -36,9 +36,14 @@ async function reportCommand(positional: string | undefined, options: NodeConfig
   }
 }
 
+/** Whether `[section] name` is set to something other than blanks (bang and boot read such options as absent). */
+function isSet(file: ConfigFile, section: string, name: string): boolean {
+  return file.has(section, name) && file.getString(section, name).trim() !== '';
+}
+
 async function bangCommand(positional: string | undefined, options: BangCommandOptions): Promise<void> {
   const file = loadConfigFile(positional, options);
-  const optional = (name: string): string | undefined => (file.has('slapos', name) && file.getString('slapos', name).trim() !== '' ? file.getPath('slapos', name) : undefined);
+  const optional = (name: string): string | undefined => (isSet(file, 'slapos', name) ? file.getPath('slapos', name) : undefined);
   const masterUrl = file.getString('slapos', 'master_url');
   const keyFile = optional('key_file');
   const certFile = optional('cert_file');
@@ -59,7 +64,7 @@ async function bangCommand(positional: string | undefined, options: BangCommandO
 
 /** The `[slapformat]` option, else none: boot reads the few it needs as 1.x does. */
 function formatOption(file: ConfigFile, name: string): string | undefined {
-  return file.has('slapformat', name) && file.getString('slapformat', name).trim() !== '' ? file.getString('slapformat', name).trim() : undefined;
+  return isSet(file, 'slapformat', name) ? file.getString('slapformat', name).trim() : undefined;
 }
 
 async function bootCommand(positional: string | undefined, options: BangCommandOptions): Promise<void> {
